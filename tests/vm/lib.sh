@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers shared by the VM harness scripts. Sourced, never run.
+#
+# Everything the harness downloads or unpacks lives under $DLEASE_CACHE
+# (default ~/.cache/dlease): never in the repository, never in the host's
+# /boot or /lib/modules.
+
+DLEASE_CACHE=${DLEASE_CACHE:-$HOME/.cache/dlease}
+VM_PROG=${0##*/}
+
+die() {
+	printf '%s: error: %s\n' "$VM_PROG" "$*" >&2
+	exit 1
+}
+
+note() {
+	printf '%s: %s\n' "$VM_PROG" "$*" >&2
+}
+
+# need_cmd COMMAND PACKAGE: fail with the Debian package to install.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "'$1' not found: apt-get install $2"
+}
+
+# need_file PATH PACKAGE: same, for a file a package ships.
+need_file() {
+	[[ -e $1 ]] || die "'$1' not found: apt-get install $2"
+}
+
+# apt_depends PACKAGE PATTERN: print the first dependency of PACKAGE that
+# matches the extended regex PATTERN. Refreshes the package lists once
+# when apt knows nothing yet (fresh machine, no 'apt-get update' run).
+apt_depends() {
+	local out
+	out=$(apt-cache depends "$1" 2>/dev/null |
+		sed -n 's/^ *|\{0,1\}Depends: //p' | grep -E -m1 "$2" || true)
+	if [[ -z $out && -z ${VM_APT_UPDATED:-} ]]; then
+		note "apt-cache does not know $1, running apt-get update"
+		apt-get update -qq >&2 || die "apt-get update failed"
+		VM_APT_UPDATED=1
+		apt_depends "$@"
+		return
+	fi
+	[[ -n $out ]] || die "no dependency of $1 matches '$2'"
+	printf '%s\n' "$out"
+}
+
+# apt_fetch_into DIR PACKAGE...: 'apt-get download' the packages in a
+# temporary directory and 'dpkg-deb -x' all of them into DIR.
+apt_fetch_into() {
+	local dest=$1 tmp deb
+	shift
+	tmp=$(mktemp -d)
+	# _apt must be able to write here, or apt warns and downloads as root.
+	chmod 0755 "$tmp"
+	chown _apt "$tmp" 2>/dev/null || true
+	if ! (cd "$tmp" && apt-get download -q "$@" >&2); then
+		rm -rf "$tmp"
+		die "apt-get download $* failed"
+	fi
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$dest" || {
+			rm -rf "$tmp"
+			die "dpkg-deb -x $deb failed"
+		}
+	done
+	rm -rf "$tmp"
+}
