@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dlease internals shared by the files of the module.
+ *
+ * Objects and their locks:
+ *
+ *  dlease_net       per network namespace: the table of resources (an
+ *                   rhashtable keyed by name), the token counter and the
+ *                   limits in force.
+ *  dlease_resource  one name with leases on it: the holders and the FIFO
+ *                   of waiters, under resource->lock.  A resource is in
+ *                   the table while it has holders or waiters; it is
+ *                   refcounted by the table and by every lease on it and
+ *                   freed after an RCU grace period.
+ *  dlease_session   one open file description of /dev/dlease: its leases
+ *                   by id (an xarray) and its event queue (ev_lock).
+ *  dlease_lease     one request: waiting, then held, then dead.  Its state
+ *                   and list membership change only under resource->lock;
+ *                   it is refcounted (one reference while it is live, in
+ *                   the resource's lists and the session's xarray, plus
+ *                   one per user in flight).
+ *
+ * Lock order: resource->lock, then session->leases (xa_lock), then
+ * session->ev_lock.  Lease timers are soft hrtimers, so every lock is
+ * taken with bottom halves disabled from process context.
+ */
+#ifndef _DLEASE_H
+#define _DLEASE_H
+
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <uapi/linux/dlease.h>
+
+struct net;
+struct task_struct;
+
+/* Limits in force in one network namespace. */
+struct dlease_limits {
+	u32 max_per_session;
+	u32 max_waiters;
+	u32 max_events;
+	u64 ttl_min_ns;
+	u64 ttl_max_ns;
+	u64 grace_max_ns;
+};
+
+struct dlease_net {
+	struct net *net;
+	struct rhashtable names;
+	atomic64_t last_token;
+	struct dlease_limits limits;
+};
+
+/* Lookup key of a resource: the name bytes. */
+struct dlease_key {
+	const u8 *name;
+	u32 len;
+};
+
+struct dlease_resource {
+	struct rhash_head node;
+	struct dlease_key key;		/* points at name[] */
+	refcount_t ref;
+	spinlock_t lock;
+	bool unhashed;			/* left the table: look it up again */
+	u8 held_mode;			/* mode of the holders, 0 if none */
+	u32 nholders;
+	u32 nwaiters;
+	struct list_head holders;
+	struct list_head waiters;	/* FIFO */
+	struct dlease_net *dn;
+	struct rcu_head rcu;
+	u8 name[];
+};
+
+/* Lease states: the UAPI's plus the two internal ones. */
+#define DLEASE_STATE_NEW	0	/* being set up, invisible */
+#define DLEASE_STATE_DEAD	0xff	/* released, expired or revoked */
+
+struct dlease_user {
+	struct hlist_node node;
+	kuid_t uid;
+	refcount_t sessions;
+	atomic_t count;			/* leases + waiters */
+};
+
+struct dlease_session {
+	struct dlease_net *dn;
+	struct net *net;
+	struct dlease_user *user;
+	struct xarray leases;		/* id -> lease; XA_FLAGS_LOCK_BH */
+	u64 next_id;			/* under xa_lock(&leases) */
+	atomic_t count;			/* leases + waiters */
+	bool closing;
+
+	struct mutex ev_read_lock;	/* one reader at a time */
+	spinlock_t ev_lock;
+	u32 ev_mask;
+	u32 ev_head;
+	u32 ev_len;
+	u32 ev_cap;
+	struct dlease_event *ev_ring;
+	wait_queue_head_t ev_wait;
+};
+
+struct dlease_lease {
+	refcount_t ref;
+	u8 state;
+	u8 mode;
+	bool async;
+	struct list_head node;		/* in res->holders or res->waiters */
+	struct dlease_resource *res;
+	struct dlease_session *sess;
+	struct task_struct *waiter;	/* blocked acquirer, under res->lock */
+	struct hrtimer timer;
+	u64 id;
+	u64 token;
+	u64 cookie;
+	u64 ttl_ns;
+	u64 grace_ns;
+	ktime_t expires;		/* end of the TTL */
+	ktime_t queued_at;
+	ktime_t granted_at;
+};
+
+/* netns.c */
+int dlease_netns_init(void);
+void dlease_netns_exit(void);
+struct dlease_net *dlease_net(const struct net *net);
+struct dlease_resource *dlease_resource_get_locked(struct dlease_net *dn,
+						   const u8 *name, u32 len);
+void dlease_resource_unhash_if_idle(struct dlease_resource *res);
+void dlease_resource_put(struct dlease_resource *res);
+
+/* lease.c */
+int dlease_lease_init(void);
+void dlease_lease_exit(void);
+int dlease_acquire(struct dlease_session *sess, struct dlease_acquire *req,
+		   const u8 *name);
+int dlease_renew(struct dlease_session *sess, struct dlease_renew *req);
+int dlease_release(struct dlease_session *sess, u64 id);
+int dlease_query(struct dlease_session *sess, struct dlease_query *q,
+		 u8 *name);
+void dlease_session_release_all(struct dlease_session *sess);
+
+/* event.c */
+int dlease_events_init(struct dlease_session *sess, u32 cap);
+void dlease_events_free(struct dlease_session *sess);
+void dlease_event_post(struct dlease_session *sess, u32 type,
+		       const struct dlease_lease *lease, u32 count);
+ssize_t dlease_events_read(struct dlease_session *sess, char __user *buf,
+			   size_t len, bool nonblock);
+bool dlease_events_pending(struct dlease_session *sess);
+
+/* quota.c */
+struct dlease_user *dlease_user_get(kuid_t uid);
+void dlease_user_put(struct dlease_user *user);
+int dlease_quota_charge(struct dlease_session *sess);
+void dlease_quota_uncharge(struct dlease_session *sess);
+
+/* chardev.c */
+int dlease_chardev_init(void);
+void dlease_chardev_exit(void);
+
+/* main.c: module parameters, the defaults of every new namespace */
+extern unsigned int dlease_max_per_user;
+void dlease_default_limits(struct dlease_limits *limits);
+
+#endif /* _DLEASE_H */

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lease engine: grant, queue, wait, renew, release and expire.
+ *
+ * A request enters its resource's FIFO unless it can be granted at once.
+ * Whenever a holder or a waiter leaves, dlease_grant_waiters() grants from
+ * the head of the queue while the head is compatible with the holders, and
+ * wakes (or notifies) exactly the requests it grants.
+ *
+ * Each held lease has a soft hrtimer: at the end of the TTL it moves the
+ * lease into its grace period (or ends it if there is none), at the end of
+ * the grace period it ends it.  Whoever ends a lease other than its own
+ * timer cancels the timer after dropping the resource lock; the timer
+ * callback finds such a lease dead and does nothing.
+ */
+
+#include <linux/hrtimer.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "dlease.h"
+
+static struct kmem_cache *dlease_lease_cache __read_mostly;
+
+static void dlease_lease_put(struct dlease_lease *lease)
+{
+	if (!refcount_dec_and_test(&lease->ref))
+		return;
+	if (lease->res)
+		dlease_resource_put(lease->res);
+	kmem_cache_free(dlease_lease_cache, lease);
+}
+
+static bool dlease_compatible(const struct dlease_resource *res, u8 mode)
+{
+	return !res->nholders || (mode == DLEASE_MODE_SHARED &&
+				  res->held_mode == DLEASE_MODE_SHARED);
+}
+
+static ktime_t dlease_deadline(const struct dlease_lease *lease)
+{
+	return ktime_add_ns(lease->expires, lease->grace_ns);
+}
+
+static void dlease_arm(struct dlease_lease *lease, ktime_t now, u64 ttl_ns)
+{
+	lease->expires = ktime_add_ns(now, ttl_ns);
+	hrtimer_start(&lease->timer, lease->expires, HRTIMER_MODE_ABS_SOFT);
+}
+
+/* Tells every holder how many wait behind it. */
+static void dlease_post_break(struct dlease_resource *res)
+{
+	struct dlease_lease *holder;
+
+	list_for_each_entry(holder, &res->holders, node)
+		dlease_event_post(holder->sess, DLEASE_EV_BREAK, holder,
+				  res->nwaiters);
+}
+
+static void dlease_grant(struct dlease_resource *res,
+			 struct dlease_lease *lease, ktime_t now)
+{
+	lease->token = atomic64_inc_return(&res->dn->last_token);
+	lease->granted_at = now;
+	res->held_mode = lease->mode;
+	res->nholders++;
+	list_add_tail(&lease->node, &res->holders);
+	dlease_arm(lease, now, lease->ttl_ns);
+	/* Pairs with the lockless check in dlease_wait(). */
+	smp_store_release(&lease->state, DLEASE_STATE_HELD);
+}
+
+/* Grants the compatible run at the head of the queue, and only that. */
+static void dlease_grant_waiters(struct dlease_resource *res)
+{
+	struct dlease_lease *lease, *next;
+	bool granted = false;
+	ktime_t now = 0;
+
+	list_for_each_entry_safe(lease, next, &res->waiters, node) {
+		if (!dlease_compatible(res, lease->mode))
+			break;
+		if (!granted)
+			now = ktime_get();
+		granted = true;
+		list_del(&lease->node);
+		res->nwaiters--;
+		dlease_grant(res, lease, now);
+		if (lease->async)
+			dlease_event_post(lease->sess, DLEASE_EV_GRANTED,
+					  lease, 0);
+		else
+			wake_up_process(lease->waiter);
+	}
+	if (granted && res->nwaiters)
+		dlease_post_break(res);
+}
+
+/*
+ * Ends a live lease or request: takes it out of its resource and session,
+ * tells the holder why (event, or 0 for none) and grants the next waiters.
+ * The caller then cancels the timer (unless it is the timer) and drops the
+ * live reference, after unlocking.
+ */
+static void dlease_kill(struct dlease_lease *lease, u32 event)
+{
+	struct dlease_resource *res = lease->res;
+	struct dlease_session *sess = lease->sess;
+
+	lockdep_assert_held(&res->lock);
+
+	list_del(&lease->node);
+	if (lease->state == DLEASE_STATE_WAITING) {
+		res->nwaiters--;
+	} else if (!--res->nholders) {
+		res->held_mode = 0;
+	}
+	if (event)
+		dlease_event_post(sess, event, lease, 0);
+	WRITE_ONCE(lease->state, DLEASE_STATE_DEAD);
+	xa_erase_bh(&sess->leases, lease->id);
+	dlease_quota_uncharge(sess);
+	dlease_grant_waiters(res);
+	dlease_resource_unhash_if_idle(res);
+}
+
+static enum hrtimer_restart dlease_timer_fn(struct hrtimer *timer)
+{
+	struct dlease_lease *lease = container_of(timer, struct dlease_lease,
+						  timer);
+	struct dlease_resource *res = lease->res;
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	bool ended = false;
+
+	spin_lock(&res->lock);
+	switch (lease->state) {
+	case DLEASE_STATE_HELD:
+		/* Renewed while we waited for the lock: re-armed already. */
+		if (ktime_before(ktime_get(), lease->expires))
+			break;
+		if (lease->grace_ns) {
+			lease->state = DLEASE_STATE_LATE;
+			dlease_event_post(lease->sess, DLEASE_EV_LATE, lease, 0);
+			hrtimer_set_expires(timer, dlease_deadline(lease));
+			ret = HRTIMER_RESTART;
+			break;
+		}
+		fallthrough;
+	case DLEASE_STATE_LATE:
+		dlease_kill(lease, DLEASE_EV_EXPIRED);
+		ended = true;
+		break;
+	default:
+		/* Released meanwhile; whoever did it cancels this timer. */
+		break;
+	}
+	spin_unlock(&res->lock);
+	if (ended)
+		dlease_lease_put(lease);
+	return ret;
+}
+
+/* Ends @lease from process context, unless it is dead already. */
+static int dlease_end(struct dlease_lease *lease)
+{
+	struct dlease_resource *res = lease->res;
+	bool live;
+
+	spin_lock_bh(&res->lock);
+	live = lease->state != DLEASE_STATE_DEAD;
+	if (live)
+		dlease_kill(lease, 0);
+	spin_unlock_bh(&res->lock);
+	if (!live)
+		return -ESTALE;
+	hrtimer_cancel(&lease->timer);
+	dlease_lease_put(lease);
+	return 0;
+}
+
+/*
+ * Finds a lease of the session by id and takes a reference.  A blocking
+ * acquire's request is invisible until granted: its id is not known to
+ * the caller yet.
+ */
+static struct dlease_lease *dlease_lookup(struct dlease_session *sess, u64 id)
+{
+	struct dlease_lease *lease;
+	u8 state;
+
+	xa_lock_bh(&sess->leases);
+	lease = xa_load(&sess->leases, id);
+	if (lease) {
+		state = READ_ONCE(lease->state);
+		if (state == DLEASE_STATE_NEW ||
+		    (state == DLEASE_STATE_WAITING && !lease->async))
+			lease = ERR_PTR(-ENOENT);
+		else
+			refcount_inc(&lease->ref);
+	} else {
+		lease = ERR_PTR(id && id <= sess->next_id ? -ESTALE : -ENOENT);
+	}
+	xa_unlock_bh(&sess->leases);
+	return lease;
+}
+
+static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
+					     const struct dlease_acquire *req)
+{
+	struct dlease_lease *lease;
+	int err;
+
+	lease = kmem_cache_zalloc(dlease_lease_cache, GFP_KERNEL_ACCOUNT);
+	if (!lease)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&lease->ref, 2);	/* live, and the caller's */
+	lease->state = DLEASE_STATE_NEW;
+	lease->mode = req->mode;
+	lease->async = req->flags & DLEASE_ACQ_ASYNC;
+	lease->sess = sess;
+	lease->cookie = req->cookie;
+	lease->ttl_ns = req->ttl_ns;
+	lease->grace_ns = req->grace_ns;
+	INIT_LIST_HEAD(&lease->node);
+	dlease_hrtimer_setup(&lease->timer, dlease_timer_fn, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS_SOFT);
+
+	xa_lock_bh(&sess->leases);
+	lease->id = ++sess->next_id;
+	err = __xa_insert(&sess->leases, lease->id, lease, GFP_KERNEL_ACCOUNT);
+	xa_unlock_bh(&sess->leases);
+	if (err) {
+		kmem_cache_free(dlease_lease_cache, lease);
+		return ERR_PTR(err);
+	}
+	return lease;
+}
+
+/* Undoes dlease_lease_new() for a request that never entered a queue. */
+static void dlease_lease_abort(struct dlease_lease *lease)
+{
+	xa_erase_bh(&lease->sess->leases, lease->id);
+	refcount_dec(&lease->ref);
+	dlease_lease_put(lease);
+}
+
+static u64 dlease_wait_deadline(const struct dlease_acquire *req, ktime_t now)
+{
+	if (req->flags & DLEASE_ACQ_ABSTIME)
+		return req->timeout_ns;
+	return ktime_add_ns(now, req->timeout_ns);
+}
+
+/*
+ * Sleeps until the request is granted, the deadline passes or a signal
+ * comes.  A request that is not granted leaves the queue.
+ */
+static int dlease_wait(struct dlease_lease *lease,
+		       const struct dlease_acquire *req)
+{
+	struct dlease_resource *res = lease->res;
+	ktime_t deadline, *until = NULL;
+	bool timed_out = false;
+	int err = 0;
+
+	if (req->timeout_ns) {
+		deadline = dlease_wait_deadline(req, lease->queued_at);
+		until = &deadline;
+	}
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (smp_load_acquire(&lease->state) != DLEASE_STATE_WAITING)
+			break;
+		if (timed_out) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		if (signal_pending(current)) {
+			/* A relative timeout would start again on restart. */
+			err = until && !(req->flags & DLEASE_ACQ_ABSTIME) ?
+			      -EINTR : -ERESTARTSYS;
+			break;
+		}
+		timed_out = !schedule_hrtimeout_range(until,
+						      current->timer_slack_ns,
+						      HRTIMER_MODE_ABS);
+	}
+	__set_current_state(TASK_RUNNING);
+
+	spin_lock_bh(&res->lock);
+	lease->waiter = NULL;
+	if (lease->state == DLEASE_STATE_WAITING) {
+		dlease_kill(lease, 0);
+	} else {
+		err = 0;	/* granted after all */
+	}
+	spin_unlock_bh(&res->lock);
+	if (err)
+		dlease_lease_put(lease);	/* never armed */
+	return err;
+}
+
+/* Grants at once, queues, or fails; called with res->lock held. */
+static int dlease_enqueue(struct dlease_resource *res,
+			  struct dlease_lease *lease, u32 flags)
+{
+	ktime_t now = ktime_get();
+
+	lease->queued_at = now;
+	if (list_empty(&res->waiters) && dlease_compatible(res, lease->mode)) {
+		dlease_grant(res, lease, now);
+		return 0;
+	}
+	if (flags & DLEASE_ACQ_TRY)
+		return -EAGAIN;
+	if (res->nwaiters >= READ_ONCE(res->dn->limits.max_waiters))
+		return -ENOSPC;
+	lease->state = DLEASE_STATE_WAITING;
+	if (!lease->async)
+		lease->waiter = current;
+	list_add_tail(&lease->node, &res->waiters);
+	res->nwaiters++;
+	dlease_post_break(res);
+	return 0;
+}
+
+static void dlease_acquire_result(struct dlease_lease *lease,
+				  struct dlease_acquire *req)
+{
+	struct dlease_resource *res = lease->res;
+
+	spin_lock_bh(&res->lock);
+	req->lease_id = lease->id;
+	req->state = lease->state == DLEASE_STATE_WAITING ?
+		     DLEASE_STATE_WAITING : DLEASE_STATE_HELD;
+	req->token = lease->token;
+	req->expires_ns = lease->token ? ktime_to_ns(lease->expires) : 0;
+	spin_unlock_bh(&res->lock);
+}
+
+/**
+ * dlease_acquire() - ask for a lease
+ * @sess: the caller's session
+ * @req: the validated request; its out fields are filled on success
+ * @name: the name, req->name_len bytes, in kernel memory
+ *
+ * Context: process context; sleeps for a blocking request.
+ * Return: 0, or a negative errno as documented for DLEASE_IOC_ACQUIRE.
+ */
+int dlease_acquire(struct dlease_session *sess, struct dlease_acquire *req,
+		   const u8 *name)
+{
+	struct dlease_resource *res;
+	struct dlease_lease *lease;
+	int err;
+
+	err = dlease_quota_charge(sess);
+	if (err)
+		return err;
+	lease = dlease_lease_new(sess, req);
+	if (IS_ERR(lease)) {
+		err = PTR_ERR(lease);
+		goto err_uncharge;
+	}
+	res = dlease_resource_get_locked(sess->dn, name, req->name_len);
+	if (IS_ERR(res)) {
+		err = PTR_ERR(res);
+		goto err_abort;
+	}
+	refcount_inc(&res->ref);
+	lease->res = res;
+	err = dlease_enqueue(res, lease, req->flags);
+	if (err) {
+		dlease_resource_unhash_if_idle(res);
+		spin_unlock_bh(&res->lock);
+		goto err_abort;
+	}
+	if (lease->async && lease->state == DLEASE_STATE_HELD)
+		dlease_event_post(sess, DLEASE_EV_GRANTED, lease, 0);
+	spin_unlock_bh(&res->lock);
+
+	if (!lease->async && READ_ONCE(lease->state) == DLEASE_STATE_WAITING) {
+		err = dlease_wait(lease, req);
+		if (err)
+			goto out;
+	}
+	dlease_acquire_result(lease, req);
+out:
+	dlease_lease_put(lease);
+	return err;
+
+err_abort:
+	dlease_lease_abort(lease);
+err_uncharge:
+	dlease_quota_uncharge(sess);
+	return err;
+}
+
+/**
+ * dlease_renew() - extend a held lease
+ * @sess: the caller's session
+ * @req: the validated request; token, expires_ns, out_flags are filled
+ *
+ * Return: 0, or a negative errno as documented for DLEASE_IOC_RENEW.
+ */
+int dlease_renew(struct dlease_session *sess, struct dlease_renew *req)
+{
+	struct dlease_lease *lease;
+	struct dlease_resource *res;
+	int err = 0;
+
+	lease = dlease_lookup(sess, req->lease_id);
+	if (IS_ERR(lease))
+		return PTR_ERR(lease);
+	res = lease->res;
+	spin_lock_bh(&res->lock);
+	switch (lease->state) {
+	case DLEASE_STATE_HELD:
+	case DLEASE_STATE_LATE:
+		req->out_flags = lease->state == DLEASE_STATE_LATE ?
+				 DLEASE_RENEW_WAS_LATE : 0;
+		lease->state = DLEASE_STATE_HELD;
+		dlease_arm(lease, ktime_get(), req->ttl_ns ?: lease->ttl_ns);
+		req->token = lease->token;
+		req->expires_ns = ktime_to_ns(lease->expires);
+		dlease_event_post(sess, DLEASE_EV_RENEWED, lease, 0);
+		break;
+	case DLEASE_STATE_WAITING:
+		err = -EBUSY;
+		break;
+	default:
+		err = -ESTALE;
+		break;
+	}
+	spin_unlock_bh(&res->lock);
+	dlease_lease_put(lease);
+	return err;
+}
+
+/**
+ * dlease_release() - give up a lease or cancel an asynchronous request
+ * @sess: the caller's session
+ * @id: the lease id
+ *
+ * Return: 0, -ENOENT or -ESTALE.
+ */
+int dlease_release(struct dlease_session *sess, u64 id)
+{
+	struct dlease_lease *lease;
+	int err;
+
+	lease = dlease_lookup(sess, id);
+	if (IS_ERR(lease))
+		return PTR_ERR(lease);
+	err = dlease_end(lease);
+	dlease_lease_put(lease);
+	return err;
+}
+
+/**
+ * dlease_query() - report the state of a lease
+ * @sess: the caller's session
+ * @q: the validated request; the out fields are filled
+ * @name: a DLEASE_NAME_MAX buffer that receives the name
+ *
+ * Return: 0, -ENOENT or -ESTALE.
+ */
+int dlease_query(struct dlease_session *sess, struct dlease_query *q, u8 *name)
+{
+	struct dlease_lease *lease;
+	struct dlease_resource *res;
+	int err = 0;
+
+	lease = dlease_lookup(sess, q->lease_id);
+	if (IS_ERR(lease))
+		return PTR_ERR(lease);
+	res = lease->res;
+	spin_lock_bh(&res->lock);
+	if (lease->state == DLEASE_STATE_DEAD) {
+		err = -ESTALE;
+		goto out;
+	}
+	q->state = lease->state;
+	q->mode = lease->mode;
+	q->waiters = res->nwaiters;
+	q->holders = res->nholders;
+	q->ttl_ns = lease->ttl_ns;
+	q->grace_ns = lease->grace_ns;
+	q->cookie = lease->cookie;
+	if (lease->state != DLEASE_STATE_WAITING) {
+		q->token = lease->token;
+		q->expires_ns = ktime_to_ns(lease->expires);
+		q->deadline_ns = ktime_to_ns(dlease_deadline(lease));
+	}
+	q->name_len = res->key.len;
+	memcpy(name, res->name, res->key.len);
+out:
+	spin_unlock_bh(&res->lock);
+	dlease_lease_put(lease);
+	return err;
+}
+
+/**
+ * dlease_session_release_all() - end every lease and request of a session
+ * @sess: the session, which no ioctl uses any more
+ *
+ * The next waiters of every resource concerned are granted at once.
+ */
+void dlease_session_release_all(struct dlease_session *sess)
+{
+	struct dlease_lease *lease;
+	unsigned long index = 0;
+
+	WRITE_ONCE(sess->closing, true);
+	for (;;) {
+		xa_lock_bh(&sess->leases);
+		lease = xa_find(&sess->leases, &index, ULONG_MAX, XA_PRESENT);
+		if (lease)
+			refcount_inc(&lease->ref);
+		xa_unlock_bh(&sess->leases);
+		if (!lease)
+			break;
+		dlease_end(lease);
+		dlease_lease_put(lease);
+	}
+}
+
+/**
+ * dlease_lease_init() - create the lease slab cache
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int dlease_lease_init(void)
+{
+	dlease_lease_cache = KMEM_CACHE(dlease_lease, SLAB_ACCOUNT);
+	return dlease_lease_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * dlease_lease_exit() - destroy the lease slab cache
+ *
+ * Every session is closed (the module is referenced by open files), but
+ * timers may have freed leases from softirq just before: wait for them.
+ */
+void dlease_lease_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(dlease_lease_cache);
+}

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: the table of resources by name.
+ *
+ * A resource is created on the first request for its name and leaves the
+ * table as soon as it has neither holders nor waiters.  Lookups run under
+ * RCU and then take the resource's lock; a resource found but already
+ * unhashed is stale and the lookup starts again.
+ */
+
+#include <linux/jhash.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "dlease.h"
+
+static unsigned int dlease_net_id __read_mostly;
+
+static u32 dlease_key_hash(const void *data, u32 len, u32 seed)
+{
+	const struct dlease_key *key = data;
+
+	return jhash(key->name, key->len, seed);
+}
+
+static u32 dlease_obj_hash(const void *data, u32 len, u32 seed)
+{
+	const struct dlease_resource *res = data;
+
+	return dlease_key_hash(&res->key, 0, seed);
+}
+
+static int dlease_obj_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct dlease_key *key = arg->key;
+	const struct dlease_resource *res = obj;
+
+	if (key->len != res->key.len)
+		return 1;
+	return memcmp(key->name, res->key.name, key->len);
+}
+
+static const struct rhashtable_params dlease_names_params = {
+	.head_offset = offsetof(struct dlease_resource, node),
+	.key_offset = offsetof(struct dlease_resource, key),
+	.hashfn = dlease_key_hash,
+	.obj_hashfn = dlease_obj_hash,
+	.obj_cmpfn = dlease_obj_cmp,
+	.automatic_shrinking = true,
+};
+
+/**
+ * dlease_net() - the dlease state of a network namespace
+ * @net: the namespace
+ *
+ * Return: its state, which lives as long as @net.
+ */
+struct dlease_net *dlease_net(const struct net *net)
+{
+	return net_generic(net, dlease_net_id);
+}
+
+static struct dlease_resource *dlease_resource_alloc(struct dlease_net *dn,
+						     const u8 *name, u32 len)
+{
+	struct dlease_resource *res;
+
+	res = kzalloc(struct_size(res, name, len), GFP_KERNEL_ACCOUNT);
+	if (!res)
+		return NULL;
+	memcpy(res->name, name, len);
+	res->key.name = res->name;
+	res->key.len = len;
+	refcount_set(&res->ref, 1);	/* the table's */
+	spin_lock_init(&res->lock);
+	INIT_LIST_HEAD(&res->holders);
+	INIT_LIST_HEAD(&res->waiters);
+	res->dn = dn;
+	return res;
+}
+
+static struct dlease_resource *dlease_resource_lookup_lock(struct dlease_net *dn,
+							   const struct dlease_key *key)
+{
+	struct dlease_resource *res;
+
+	rcu_read_lock();
+	res = rhashtable_lookup(&dn->names, key, dlease_names_params);
+	if (res) {
+		spin_lock_bh(&res->lock);
+		if (res->unhashed) {
+			spin_unlock_bh(&res->lock);
+			res = ERR_PTR(-EAGAIN);
+		}
+	}
+	rcu_read_unlock();
+	return res;
+}
+
+/**
+ * dlease_resource_get_locked() - find or create the resource of a name
+ * @dn: the namespace's state
+ * @name: the name
+ * @len: its length
+ *
+ * Context: process context; may sleep.
+ * Return: the resource, with its lock held (bottom halves disabled) and
+ * guaranteed to stay in the table until the lock is dropped; or an
+ * ERR_PTR: -ENOMEM.
+ */
+struct dlease_resource *dlease_resource_get_locked(struct dlease_net *dn,
+						   const u8 *name, u32 len)
+{
+	struct dlease_key key = { .name = name, .len = len };
+	struct dlease_resource *res, *new = NULL, *old;
+
+	for (;;) {
+		res = dlease_resource_lookup_lock(dn, &key);
+		if (!IS_ERR_OR_NULL(res))
+			break;
+		if (res)
+			continue;	/* raced with its removal */
+		if (!new) {
+			new = dlease_resource_alloc(dn, name, len);
+			if (!new)
+				return ERR_PTR(-ENOMEM);
+		}
+		old = rhashtable_lookup_get_insert_fast(&dn->names, &new->node,
+							dlease_names_params);
+		if (IS_ERR(old)) {
+			kfree(new);
+			return ERR_PTR(-ENOMEM);
+		}
+		/*
+		 * Inserted (it is the table's now) or someone else was first:
+		 * either way, look it up again and lock what is there.
+		 */
+		if (!old)
+			new = NULL;
+	}
+	kfree(new);
+	return res;
+}
+
+/**
+ * dlease_resource_unhash_if_idle() - drop a resource nobody uses
+ * @res: the resource, locked
+ *
+ * Removes @res from its table if it has no holders and no waiters, and
+ * drops the table's reference.  Later lookups create a new resource.
+ */
+void dlease_resource_unhash_if_idle(struct dlease_resource *res)
+{
+	lockdep_assert_held(&res->lock);
+
+	if (res->unhashed || res->nholders || res->nwaiters)
+		return;
+	res->unhashed = true;
+	rhashtable_remove_fast(&res->dn->names, &res->node,
+			       dlease_names_params);
+	/* Leases hold references too, so this is never the last one. */
+	WARN_ON_ONCE(refcount_dec_and_test(&res->ref));
+}
+
+/**
+ * dlease_resource_put() - drop a reference to a resource
+ * @res: the resource
+ *
+ * Context: any; the resource is freed after an RCU grace period.
+ */
+void dlease_resource_put(struct dlease_resource *res)
+{
+	if (refcount_dec_and_test(&res->ref))
+		kfree_rcu(res, rcu);
+}
+
+static void dlease_resource_leaked(void *ptr, void *arg)
+{
+	struct dlease_resource *res = ptr;
+
+	/* Sessions pin their namespace, so no resource can outlive it. */
+	WARN_ONCE(1, "dlease: resource left at namespace exit (%u holders)\n",
+		  res->nholders);
+}
+
+static int __net_init dlease_net_init(struct net *net)
+{
+	struct dlease_net *dn = dlease_net(net);
+
+	dn->net = net;
+	atomic64_set(&dn->last_token, 0);
+	dlease_default_limits(&dn->limits);
+	return rhashtable_init(&dn->names, &dlease_names_params);
+}
+
+static void __net_exit dlease_net_exit(struct net *net)
+{
+	struct dlease_net *dn = dlease_net(net);
+
+	rhashtable_free_and_destroy(&dn->names, dlease_resource_leaked, NULL);
+}
+
+static struct pernet_operations dlease_net_ops = {
+	.init = dlease_net_init,
+	.exit = dlease_net_exit,
+	.id = &dlease_net_id,
+	.size = sizeof(struct dlease_net),
+};
+
+/**
+ * dlease_netns_init() - start per-namespace state for every namespace
+ *
+ * Return: 0 or a negative errno.
+ */
+int dlease_netns_init(void)
+{
+	return register_pernet_subsys(&dlease_net_ops);
+}
+
+/**
+ * dlease_netns_exit() - tear down the state of every namespace
+ */
+void dlease_netns_exit(void)
+{
+	unregister_pernet_subsys(&dlease_net_ops);
+}
