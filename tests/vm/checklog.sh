@@ -151,8 +151,8 @@ rest ~ /^(not )?ok( |$)/ {
 		print "not ok: " $0 > "/dev/stderr"
 		notok++
 	}
-	if (depth == "" || length(p) < length(depth)) {
-		depth = p; tp = tf = ts = 0
+	if (!hasdepth || length(p) < length(depth)) {
+		hasdepth = 1; depth = p; tp = tf = ts = 0
 	}
 	if (p == depth) {
 		if (rest ~ /#[ \t]*(SKIP|skip)/) ts++
@@ -162,7 +162,7 @@ rest ~ /^(not )?ok( |$)/ {
 	next
 }
 rest ~ /^Totals: pass:[0-9]+ fail:[0-9]+/ {
-	if (tdepth == "" || length(p) < length(tdepth)) {
+	if (!totals || length(p) < length(tdepth)) {
 		tdepth = p; sp = sf = ss = 0
 	}
 	if (p != tdepth) next
