@@ -127,8 +127,9 @@ struct dlease_resource *dlease_resource_get_locked(struct dlease_net *dn,
 			if (!new)
 				return ERR_PTR(-ENOMEM);
 		}
-		old = rhashtable_lookup_get_insert_fast(&dn->names, &new->node,
-							dlease_names_params);
+		old = rhashtable_lookup_get_insert_key(&dn->names, &new->key,
+						       &new->node,
+						       dlease_names_params);
 		if (IS_ERR(old)) {
 			kfree(new);
 			return ERR_PTR(-ENOMEM);

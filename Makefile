@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dlease - top-level build.
+#
+#   make               build kmod/dlease.ko against KDIR
+#   make check         every test: host-side tests, then the kernel suite
+#                      in QEMU on each Debian kernel of VM_SERIES
+#   make demo          boot a VM and show dlease at work
+#   make bench         benchmark in a VM (a table of ratios, not a test)
+#   make style         checkpatch on the kernel code, clang-format check
+#   make sparse        sparse (C=2) on the module
+#   make clean
+#
+# KDIR defaults to the running kernel's build directory, else to Debian's
+# 6.12 headers fetched into DLEASE_CACHE by tests/vm/kernel.sh.  Nothing
+# is installed on the host by any target.
+
+DLEASE_CACHE ?= $(HOME)/.cache/dlease
+export DLEASE_CACHE
+BUILD := $(CURDIR)/build
+VM_SERIES ?= 6.1 6.12
+VM := tests/vm
+KVER ?= $(shell uname -r)
+KDIR ?= $(wildcard /lib/modules/$(KVER)/build)
+CC ?= gcc
+
+# Resolves KDIR into the shell variable kdir, fetching headers if needed.
+define resolve_kdir
+kdir='$(KDIR)'; \
+if [ -z "$$kdir" ]; then \
+	eval "$$($(VM)/kernel.sh 6.12)" || exit 1; kdir=$$KDIR; \
+fi
+endef
+
+.PHONY: all module clean check check-host check-vm tests demo bench \
+	style sparse
+
+all: module
+
+module:
+	@$(resolve_kdir); $(MAKE) -C "$$kdir" M=$(CURDIR) W=1 modules
+
+sparse:
+	@command -v sparse >/dev/null || { echo "sparse: apt-get install sparse" >&2; exit 1; }
+	@$(resolve_kdir); $(MAKE) -C "$$kdir" M=$(CURDIR) C=2 W=1 modules 2>&1 | \
+		tee $(BUILD)/sparse.log; ! grep -E 'warning|error' $(BUILD)/sparse.log
+
+# --- kselftest binaries (host-built, kernel-independent) -----------------
+
+KSFT_SRCS := $(wildcard tests/kselftest/*_test.c)
+KSFT_BINS := $(patsubst tests/kselftest/%.c,$(BUILD)/tests/%,$(KSFT_SRCS))
+KSFT_CFLAGS := -O2 -g -Wall -Werror -D_GNU_SOURCE -Iinclude/uapi
+
+$(BUILD)/linux-src.env: $(VM)/source.sh
+	@mkdir -p $(@D)
+	$(VM)/source.sh > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/%: tests/kselftest/%.c tests/kselftest/dlease_util.h \
+		include/uapi/linux/dlease.h $(BUILD)/linux-src.env
+	@mkdir -p $(@D)
+	. $(BUILD)/linux-src.env && $(CC) $(KSFT_CFLAGS) \
+		-I"$$LINUX_SRC/tools/testing/selftests" -o $@ $<
+
+tests: $(KSFT_BINS)
+
+# --- the kernel suite in QEMU, once per Debian kernel --------------------
+
+KMOD_SRCS := Kbuild VERSION $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) \
+	include/uapi/linux/dlease.h scripts/version.sh
+
+# build/<series>/src: a copy of the module sources, so that each kernel
+# gets its own objects; build/<series>/payload: what the VM runs.
+$(BUILD)/%/dlease.ko: $(KMOD_SRCS)
+	@rm -rf $(BUILD)/$*/src && mkdir -p $(BUILD)/$*/src
+	cp -r Kbuild VERSION kmod include scripts $(BUILD)/$*/src/
+	scripts/version.sh > $(BUILD)/$*/src/VERSION
+	rm -rf $(BUILD)/$*/src/scripts/.git*
+	eval "$$($(VM)/kernel.sh $*)" && \
+		$(MAKE) -C "$$KDIR" M=$(BUILD)/$*/src W=1 modules
+	cp $(BUILD)/$*/src/kmod/dlease.ko $@
+
+$(BUILD)/%/payload: $(BUILD)/%/dlease.ko $(KSFT_BINS) $(VM)/guest/check.sh
+	rm -rf $@ && mkdir -p $@
+	cp $(BUILD)/$*/dlease.ko $(KSFT_BINS) $(VM)/guest/check.sh $@/
+
+check-vm-%: $(BUILD)/%/payload
+	$(VM)/run.sh -k $* -a "slab_nomerge" -l $(BUILD)/$*/check.log \
+		-- $(BUILD)/$*/payload ./check.sh
+
+check-vm: $(addprefix check-vm-,$(VM_SERIES))
+
+check-host:
+
+check: check-host check-vm
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C kmod -f /dev/null clean 2>/dev/null || true
+	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
+		kmod/modules.order kmod/version.h Module.symvers modules.order \
+		.*.cmd .module-common.o

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress: several processes take and give back leases on a set of names
+ * thousands of times, in both modes, with blocking, try and async waits
+ * and sessions closed while holding.  A shared-memory witness checks that
+ * no two exclusive holders (or an exclusive and a shared one) ever
+ * overlap, and that every exclusive grant's token is greater than every
+ * earlier token of its name.
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <sys/mman.h>
+
+#include "dlease_util.h"
+#include "kselftest_harness.h"
+
+#define NPROC	4
+#define CYCLES	2500
+#define NNAMES	16
+
+struct witness {
+	int exclusive;
+	int shared;
+	uint64_t max_token;
+	uint64_t grants;
+};
+
+struct shm {
+	struct witness w[NNAMES];
+	int violations;
+	int errors;
+};
+
+static void atomic_max(uint64_t *p, uint64_t v)
+{
+	uint64_t cur = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+
+	while (cur < v && !__atomic_compare_exchange_n(p, &cur, v, false,
+						       __ATOMIC_SEQ_CST,
+						       __ATOMIC_SEQ_CST))
+		;
+}
+
+static void hold(struct shm *shm, int n, int mode, uint64_t token)
+{
+	struct witness *w = &shm->w[n];
+
+	if (mode == DLEASE_MODE_EXCLUSIVE) {
+		if (__atomic_fetch_add(&w->exclusive, 1, __ATOMIC_SEQ_CST) ||
+		    __atomic_load_n(&w->shared, __ATOMIC_SEQ_CST) ||
+		    token <= __atomic_load_n(&w->max_token, __ATOMIC_SEQ_CST))
+			__atomic_fetch_add(&shm->violations, 1,
+					   __ATOMIC_SEQ_CST);
+		atomic_max(&w->max_token, token);
+		sched_yield();
+		__atomic_fetch_sub(&w->exclusive, 1, __ATOMIC_SEQ_CST);
+	} else {
+		__atomic_fetch_add(&w->shared, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&w->exclusive, __ATOMIC_SEQ_CST))
+			__atomic_fetch_add(&shm->violations, 1,
+					   __ATOMIC_SEQ_CST);
+		atomic_max(&w->max_token, token);
+		sched_yield();
+		__atomic_fetch_sub(&w->shared, 1, __ATOMIC_SEQ_CST);
+	}
+	__atomic_fetch_add(&w->grants, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Takes one lease by one of the three ways; returns its id or 0. */
+static uint64_t take(int fd, const char *name, int mode, unsigned int r,
+		     uint64_t *token)
+{
+	struct dlease_acquire a;
+	struct dlease_event ev;
+	int err;
+
+	switch (r % 3) {
+	case 0:
+		err = dl_acquire(fd, name, mode, DLEASE_ACQ_TRY, 30 * SEC, 0,
+				 0, &a);
+		if (err == -EAGAIN)
+			return 0;
+		break;
+	case 1:
+		err = dl_acquire(fd, name, mode, DLEASE_ACQ_ASYNC, 30 * SEC,
+				 0, 0, &a);
+		while (!err) {
+			err = dl_event(fd, &ev, 20000);
+			if (!err && ev.type == DLEASE_EV_GRANTED &&
+			    ev.lease_id == a.lease_id) {
+				a.token = ev.token;
+				break;
+			}
+		}
+		break;
+	default:
+		err = dl_acquire(fd, name, mode, 0, 30 * SEC, 0, 20 * SEC, &a);
+		break;
+	}
+	if (err)
+		return (uint64_t)-1;
+	*token = a.token;
+	return a.lease_id;
+}
+
+static int worker(struct shm *shm, unsigned int seed)
+{
+	struct dlease_events none = { .mask = 1U << DLEASE_EV_GRANTED };
+	int fd = dl_open();
+	char name[32];
+
+	dl_ioctl(fd, DLEASE_IOC_SET_EVENTS, &none);
+	for (int i = 0; i < CYCLES; i++) {
+		unsigned int r = (unsigned int)rand_r(&seed);
+		int n = (int)(r % NNAMES);
+		int mode = (r >> 8) % 4 ? DLEASE_MODE_EXCLUSIVE :
+					  DLEASE_MODE_SHARED;
+		uint64_t id, token = 0;
+
+		snprintf(name, sizeof(name), "stress-%d", n);
+		id = take(fd, name, mode, r >> 12, &token);
+		if (id == (uint64_t)-1) {
+			__atomic_fetch_add(&shm->errors, 1, __ATOMIC_SEQ_CST);
+			continue;
+		}
+		if (!id)
+			continue;
+		hold(shm, n, mode, token);
+		if ((r >> 16) % 50 == 0) {
+			/* Let go by closing the whole session. */
+			close(fd);
+			fd = dl_open();
+			dl_ioctl(fd, DLEASE_IOC_SET_EVENTS, &none);
+		} else if (dl_release(fd, id)) {
+			__atomic_fetch_add(&shm->errors, 1, __ATOMIC_SEQ_CST);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+FIXTURE(stress) {
+	int unused;
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+TEST_F_TIMEOUT(stress, no_overlap_and_tokens_increase, 600)
+{
+	struct shm *shm;
+	pid_t pid[NPROC];
+	uint64_t grants = 0;
+	int i;
+
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shm);
+	for (i = 0; i < NPROC; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i])
+			_exit(worker(shm, 0x5eed + (unsigned int)i));
+	}
+	for (i = 0; i < NPROC; i++)
+		EXPECT_EQ(0, dl_wait_child(pid[i]));
+	for (i = 0; i < NNAMES; i++)
+		grants += shm->w[i].grants;
+	TH_LOG("%d processes, %d cycles each, %llu grants", NPROC, CYCLES,
+	       (unsigned long long)grants);
+	EXPECT_EQ(0, shm->violations);
+	EXPECT_EQ(0, shm->errors);
+	EXPECT_LT(NPROC * CYCLES / 2, grants);
+}
+
+TEST_HARNESS_MAIN
