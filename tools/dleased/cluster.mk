@@ -22,6 +22,7 @@ SIM_JOBS	?= 2
 
 CLUSTER_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -O2 -g -I$(CLUSTER_DIR)
 CLUSTER_LIBS	:= -lsodium
+SIM_LIBS	:= -lm
 
 CLUSTER_SRCS	:= ballot.c outq.c config.c core.c acceptor.c proposer.c \
 		   wire.c replay.c statefile.c
@@ -55,13 +56,13 @@ $(CLUSTER_LIB): $(CLUSTER_OBJS)
 
 $(SIM_BIN): $(SIM_SRCS) $(SIM_HDRS) $(CLUSTER_LIB)
 	$(CC) $(CLUSTER_CFLAGS) -Itests/sim $(SIM_SRCS) $(CLUSTER_LIB) \
-		$(CLUSTER_LIBS) -o $@
+		$(CLUSTER_LIBS) $(SIM_LIBS) -o $@
 
 # a mutated protocol: the same core with one safety rule broken on purpose
 $(CLUSTER_OUT)/dlsim-%: $(SIM_SRCS) $(SIM_HDRS) $(CLUSTER_C) $(CLUSTER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLUSTER_CFLAGS) -DDL_MUTATION_$* -Itests/sim $(SIM_SRCS) \
-		$(CLUSTER_C) $(CLUSTER_LIBS) -o $@
+		$(CLUSTER_C) $(CLUSTER_LIBS) $(SIM_LIBS) -o $@
 
 $(CLUSTER_OUT)/cluster_test_%: tests/unit/cluster_test_%.c \
 		tests/unit/cluster_tap.h $(CLUSTER_LIB)

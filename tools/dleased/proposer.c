@@ -16,6 +16,16 @@ static uint32_t dl_bits(uint32_t mask)
 	return (uint32_t)__builtin_popcount(mask);
 }
 
+/*
+ * A rewrite of a held lease never ends earlier than what the holder was
+ * last told: if it became the accepted value without the holder hearing
+ * of it, waiters would otherwise start before the holder stops.
+ */
+static uint64_t dl_later(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
 static void dl_prop_emit(struct dl_core *core, struct dl_res *res,
 			 uint8_t type, int error)
 {
@@ -164,19 +174,19 @@ static void dl_prop_decide(struct dl_core *core, struct dl_res *res,
 	struct dl_lease *best = &prop->best;
 	struct dl_lease value;
 
-	if (best->owner == core->cfg.self &&
-	    !(best->flags & DL_LEASE_RELEASED) && now < best->expiry &&
-	    (prop->want == DL_WANT_ACQUIRE ||
-	     best->token == prop->held.token)) {
-		/* our own live lease: extend it under the new ballot */
+	if (prop->want == DL_WANT_RENEW) {
+		if (best->owner != core->cfg.self ||
+		    best->token != prop->held.token ||
+		    (best->flags & DL_LEASE_RELEASED) || now >= best->expiry) {
+			dl_prop_lost(core, res, -ENOLCK);
+			return;
+		}
+		/* still ours: extend it under the new ballot */
 		value = *best;
 		value.vseq = 0;
-		value.expiry = prop->round_start + prop->ttl;
+		value.expiry = dl_later(prop->round_start + prop->ttl,
+					prop->held.expiry);
 		dl_prop_accept(core, res, now, &value);
-		return;
-	}
-	if (prop->want == DL_WANT_RENEW) {
-		dl_prop_lost(core, res, -ENOLCK);
 		return;
 	}
 	if (dl_lease_live(core, best, now) && best->owner != core->cfg.self) {
@@ -186,6 +196,10 @@ static void dl_prop_decide(struct dl_core *core, struct dl_res *res,
 		dl_prop_wait(core, res, now);
 		return;
 	}
+	/*
+	 * Free, or a lease of ours that no client uses (e.g. its grant's
+	 * replies were lost): a new grant with a new token.
+	 */
 	dl_prop_propose_new(core, res, now);
 }
 
@@ -390,7 +404,7 @@ int dl_prop_renew(struct dl_core *core, struct dl_res *res, uint64_t now,
 	prop->fast_renew = true;
 	dl_prop_clear_round(prop);
 	value.vseq++;
-	value.expiry = now + ttl;
+	value.expiry = dl_later(now + ttl, prop->held.expiry);
 	dl_prop_accept(core, res, now, &value);
 	return 0;
 }
