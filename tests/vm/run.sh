@@ -20,8 +20,9 @@
 # ELF file in the payload are included (libraries found in the payload's
 # lib/ or top directory stay there: LD_LIBRARY_PATH points at them).
 #
-# -i boots to an interactive busybox shell instead (no timeout, no
-# verdict; 'exit' powers off, Ctrl-A x kills QEMU).
+# -i runs COMMAND (if any), then gives an interactive busybox shell on the
+# console: no timeout, no log, no verdict; 'exit' powers off, Ctrl-A x
+# kills QEMU.
 #
 # -k boots the series' uncompressed vmlinux through QEMU's PVH entry
 # (kernel.sh); -K takes a bzImage or such an ELF vmlinux.
@@ -36,7 +37,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 usage() {
-	sed -n 's/^#   \{0,1\}//p' "${BASH_SOURCE[0]}" | sed -n '2,4p' >&2
+	cat >&2 <<EOF
+usage: $VM_PROG [-k SERIES | -K VMLINUZ -M MODDIR] [-t TIMEOUT_S] [-m MEM_MB]
+	[-a "kernel args"] [-l LOGFILE] [-x MODULE]... [-i]
+	-- PAYLOAD_DIR [COMMAND...]
+EOF
 	exit 2
 }
 
@@ -228,15 +233,21 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 hostname dlease-vm
 /sbin/ip link set lo up
 while read -r m; do
+	[ -n "\$m" ] || continue
 	insmod /lib/modules/$kver/\$m || echo "dlease-vm: warning: insmod \$m failed"
 done </etc/dlease-modules
 cd /opt/dlease
 EOF
+cat >>"$root/init" <<'EOF'
+sh -c "$(cat /etc/dlease-cmd)"
+rc=$?
+EOF
 if [[ -n $interactive ]]; then
-	echo 'setsid cttyhack sh -l; rc=$?' >>"$root/init"
-else
-	# shellcheck disable=SC2016 # expanded by the guest's shell
-	echo 'sh -c "$(cat /etc/dlease-cmd)"; rc=$?' >>"$root/init"
+	cat >>"$root/init" <<'EOF'
+echo "dlease-vm: command exited $rc; exit the shell to power off"
+setsid cttyhack sh -l
+rc=$?
+EOF
 fi
 cat >>"$root/init" <<'EOF'
 echo "DLEASE-VM-TAINT: $(cat /proc/sys/kernel/tainted)"

@@ -9,6 +9,8 @@
 #   exit3  'exit 3'                        -> fail: exit status
 #   warn   a fake WARNING written to kmsg  -> fail: kernel problem
 #   ktap   KTAP with a 'not ok', exit 0    -> fail: KTAP result
+#   module insmod/rmmod of a trivial out-of-tree module built against the
+#          cached headers                  -> pass (taint O and E allowed)
 # Each failure must be for the expected reason, not just any.
 set -euo pipefail
 
@@ -75,28 +77,48 @@ expect_log ktap-totals 0 '2 passed, 0 failed, 1 skipped' "$log"
 
 # --- real boots ---------------------------------------------------------------
 
+# build_module SERIES DIR: a trivial module for SERIES in DIR/hello.ko.
+build_module() {
+	local KDIR=''
+	eval "$("$here/kernel.sh" "$1" | grep '^KDIR=')"
+	mkdir -p "$2"
+	printf '%s\n' '#include <linux/module.h>' \
+		'static int __init hello_init(void) { return 0; }' \
+		'static void __exit hello_exit(void) { }' \
+		'module_init(hello_init);' 'module_exit(hello_exit);' \
+		'MODULE_LICENSE("GPL");' >"$2/hello.c"
+	echo 'obj-m := hello.o' >"$2/Kbuild"
+	make -s -C "$KDIR" M="$2" modules >"$2/build.log" 2>&1 ||
+		die "building hello.ko for $1 failed: $(cat "$2/build.log")"
+}
+
 mkdir -p "$work/payload"
+# shellcheck disable=SC2016 # the commands are expanded in the guest
 declare -A cmd=(
 	[ok]='true'
 	[exit3]='exit 3'
 	[warn]='echo "WARNING: CPU: 0 PID: 1 at foo" >/dev/kmsg'
 	[ktap]='printf "TAP version 13\n1..1\nnot ok 1 fake\n"'
+	[module]='insmod hello.ko && rmmod hello && [ $(($(cat /proc/sys/kernel/tainted) & 4096)) -ne 0 ]'
 )
 declare -A want=(
 	[ok]='1 passed, 0 failed'
 	[exit3]='exited with status 3'
 	[warn]='kernel reported problems'
 	[ktap]='KTAP result(s) not ok'
+	[module]='1 passed, 0 failed'
 )
 for series in "${series_list[@]}"; do
-	"$here/kernel.sh" "$series" >/dev/null
+	build_module "$series" "$work/module-$series"
 done
 start=$SECONDS
 declare -A pid
 for series in "${series_list[@]}"; do
 	for name in "${!cmd[@]}"; do
+		payload=$work/payload
+		[[ $name != module ]] || payload=$work/module-$series
 		"$here/run.sh" -k "$series" -t 300 -l "$work/$series-$name.log" \
-			-- "$work/payload" "${cmd[$name]}" \
+			-- "$payload" "${cmd[$name]}" \
 			>"$work/$series-$name.out" 2>&1 &
 		pid[$series-$name]=$!
 	done
@@ -105,8 +127,10 @@ for series in "${series_list[@]}"; do
 	for name in "${!cmd[@]}"; do
 		rc=0
 		wait "${pid[$series-$name]}" || rc=$?
-		want_rc=1
-		[[ $name != ok ]] || want_rc=0
+		case $name in
+		ok | module) want_rc=0 ;;
+		*) want_rc=1 ;;
+		esac
 		if [[ $rc -eq $want_rc ]] &&
 			grep -qF -e "${want[$name]}" "$work/$series-$name.out"; then
 			result ok "vm $series $name"
