@@ -44,6 +44,8 @@ VM_LOG_BAD=(
 	'RCU stall'
 	'detected stalls? on CPU'
 	'unregister_netdevice: waiting for'
+	'Slab cache still has objects'
+	'Objects remaining'
 )
 # ...unless it also matches one of these (debug kernels announce
 # themselves with such lines).
