@@ -144,9 +144,9 @@ copy_libs() {
 		mkdir -p "$root${lib%/*}"
 		cp -L "$lib" "$root$lib"
 	done < <(LD_LIBRARY_PATH=$lib_path_host ldd "$1" 2>/dev/null |
-		awk -v p="$payload" '
+		awk -v p="$payload" -v elf="$1" '
 			$2 == "=>" && $3 == "not" {
-				print "run.sh: warning: " $1 " not found for '"$1"'" > "/dev/stderr"
+				print "run.sh: warning: " $1 " not found for " elf > "/dev/stderr"
 			}
 			$2 == "=>" && $3 ~ /^\// && index($3, p) != 1 { print $3 }
 			$1 ~ /^\// { print $1 }')
@@ -278,7 +278,8 @@ fi
 note "console log: $logfile"
 start=$SECONDS
 status=0
-timeout -k 5 "$timeout" "${qemu[@]}" -serial stdio </dev/null |
+# --foreground: QEMU stays in our process group and so gets Ctrl-C.
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" -serial stdio </dev/null |
 	sed -u 's/\r$//' | tee "$logfile" || status=${PIPESTATUS[0]}
 if [[ $status -eq 124 || $status -eq 137 ]]; then
 	note "timeout: the VM did not finish within $timeout s, killed"
