@@ -374,7 +374,8 @@ static void sim_setup(struct sim *s, uint64_t seed, uint32_t n_nodes)
 		s->key[i] = (uint8_t)sim_rand(s, 256);
 	for (i = 0; i < n_nodes; i++) {
 		s->nodes[i].id = 10 + i * 7;
-		s->nodes[i].clock_amp = (double)sim_rand(s, s->p.epsilon / 2);
+		s->nodes[i].clock_amp = (double)(s->p.epsilon / 4 +
+					sim_rand(s, s->p.epsilon / 4));
 		s->nodes[i].clock_period = 4 * (s->nodes[i].clock_amp + 1) /
 			(s->p.drift * (0.2 + sim_rand(s, 800) / 1000.0));
 		s->nodes[i].clock_phase = (double)sim_rand(s, 1ull << 40);

@@ -131,14 +131,24 @@ uint64_t dl_random(struct dl_core *core, uint64_t bound)
 bool dl_lease_live(const struct dl_core *core, const struct dl_lease *l,
 		   uint64_t now)
 {
-	uint64_t margin = core->cfg.epsilon_ns;
-
-#ifdef DL_MUTATION_NO_EPSILON
-	margin = 0;
-#endif
 	if (!l->owner || (l->flags & DL_LEASE_RELEASED))
 		return false;
-	return now <= l->expiry + margin;
+	return now <= l->expiry + dl_safety_margin(core);
+}
+
+/**
+ * dl_safety_margin() - how long after a lease's end others must wait
+ * @core: core
+ *
+ * Return: epsilon, the bound on clock offsets (FLease's safety period).
+ */
+uint64_t dl_safety_margin(const struct dl_core *core)
+{
+#ifdef DL_MUTATION_NO_EPSILON
+	return 0 * core->cfg.epsilon_ns;
+#else
+	return core->cfg.epsilon_ns;
+#endif
 }
 
 /**

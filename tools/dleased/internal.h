@@ -107,6 +107,7 @@ void dl_broadcast(struct dl_core *core, const struct dl_msg *msg);
 void dl_msg_init(struct dl_msg *msg, const struct dl_res *res, uint8_t type);
 void dl_notify(struct dl_core *core, const struct dl_output *out);
 uint64_t dl_random(struct dl_core *core, uint64_t bound);
+uint64_t dl_safety_margin(const struct dl_core *core);
 bool dl_lease_live(const struct dl_core *core, const struct dl_lease *l,
 		   uint64_t now);
 

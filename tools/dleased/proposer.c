@@ -23,6 +23,9 @@ static uint32_t dl_bits(uint32_t mask)
  */
 static uint64_t dl_later(uint64_t a, uint64_t b)
 {
+#ifdef DL_MUTATION_SHORTEN_RENEW
+	return a + 0 * b;
+#endif
 	return a > b ? a : b;
 }
 
@@ -37,7 +40,7 @@ static void dl_prop_emit(struct dl_core *core, struct dl_res *res,
 	out.phases = prop->phases;
 	out.token = prop->held.token;
 	out.expiry = prop->held.expiry;
-	out.deadline = prop->held.expiry - core->cfg.epsilon_ns;
+	out.deadline = prop->held.expiry - dl_safety_margin(core);
 	dl_notify(core, &out);
 }
 
@@ -121,7 +124,7 @@ static void dl_prop_wait(struct dl_core *core, struct dl_res *res,
 	struct dl_output out = { .type = DL_OUT_WAIT };
 
 	prop->phase = DL_PH_NONE;
-	prop->retry_at = prop->holder_expiry + core->cfg.epsilon_ns +
+	prop->retry_at = prop->holder_expiry + dl_safety_margin(core) +
 			 pos * slot + dl_random(core, slot / 2);
 	if (prop->retry_at <= now)
 		prop->retry_at = now + 1 + dl_random(core, slot / 2);
@@ -210,7 +213,7 @@ static void dl_prop_granted(struct dl_core *core, struct dl_res *res,
 	bool renew = prop->want == DL_WANT_RENEW;
 
 	prop->phase = DL_PH_NONE;
-	if (prop->proposal.expiry <= now + core->cfg.epsilon_ns) {
+	if (prop->proposal.expiry <= now + dl_safety_margin(core)) {
 		/* decided too late to be of any use: treat as failed */
 		dl_prop_fail(core, res, now);
 		return;
@@ -461,7 +464,7 @@ void dl_prop_tick(struct dl_core *core, struct dl_res *res, uint64_t now)
 	struct dl_prop *prop = &res->prop;
 
 	if (prop->holding &&
-	    now + core->cfg.epsilon_ns >= prop->held.expiry) {
+	    now + dl_safety_margin(core) >= prop->held.expiry) {
 		dl_prop_lost(core, res, -ETIME);
 		return;
 	}
@@ -499,7 +502,7 @@ uint64_t dl_prop_next_tick(const struct dl_core *core,
 	uint64_t next = UINT64_MAX;
 
 	if (prop->holding)
-		next = prop->held.expiry - core->cfg.epsilon_ns;
+		next = prop->held.expiry - dl_safety_margin(core);
 	if (prop->phase != DL_PH_NONE)
 		return dl_min(next, prop->round_deadline + 1);
 	if (prop->want == DL_WANT_NONE)
