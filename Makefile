@@ -9,6 +9,10 @@
 #   make bench         benchmark in a VM (a table of ratios, not a test)
 #   make style         checkpatch on the kernel code, clang-format check
 #   make sparse        sparse (C=2) on the module
+#   make dkms-install  copy the module sources to /usr/src and let DKMS
+#                      build and install them (root)
+#   make dkms-check    build the module through DKMS against the cached
+#                      Debian 6.12 headers, in a private DKMS tree
 #   make clean
 #
 # KDIR defaults to the running kernel's build directory, else to Debian's
@@ -32,18 +36,57 @@ if [ -z "$$kdir" ]; then \
 fi
 endef
 
+VERSION_STR = $(shell scripts/version.sh)
+DKMS_FILES := Kbuild kmod include scripts
+
+# dkms_tree DIR: a DKMS source tree of this version in DIR.
+define dkms_tree
+	rm -rf $(1) && mkdir -p $(1)
+	cp -r $(DKMS_FILES) $(1)/
+	rm -f $(1)/kmod/*.o $(1)/kmod/*.ko $(1)/kmod/.*.cmd $(1)/kmod/version.h
+	echo '$(VERSION_STR)' > $(1)/VERSION
+	sed 's/@VERSION@/$(VERSION_STR)/' dkms.conf > $(1)/dkms.conf
+endef
+
+dkms-install:
+	$(call dkms_tree,/usr/src/dlease-$(VERSION_STR))
+	dkms install dlease/$(VERSION_STR)
+
+dkms-check:
+	@command -v dkms >/dev/null || { echo "dkms-check: apt-get install dkms" >&2; exit 1; }
+	$(call dkms_tree,$(BUILD)/dkms/src/dlease-$(VERSION_STR))
+	mkdir -p $(BUILD)/dkms/tree
+	eval "$$($(VM)/kernel.sh 6.12)" && \
+	dkms --dkmstree $(BUILD)/dkms/tree --sourcetree $(BUILD)/dkms/src \
+		build dlease/$(VERSION_STR) -k "$$KVER" \
+		--kernelsourcedir "$$KDIR" && \
+	ls $(BUILD)/dkms/tree/dlease/$(VERSION_STR)/$$KVER/*/module/dlease.ko*
+
+.SECONDARY:
 .PHONY: all module clean check check-host check-vm tests demo bench \
-	style sparse
+	style sparse dkms-install dkms-check
 
 all: module
 
 module:
 	@$(resolve_kdir); $(MAKE) -C "$$kdir" M=$(CURDIR) W=1 modules
 
+# sparse and checkpatch: both must be silent.
 sparse:
 	@command -v sparse >/dev/null || { echo "sparse: apt-get install sparse" >&2; exit 1; }
+	@mkdir -p $(BUILD)
 	@$(resolve_kdir); $(MAKE) -C "$$kdir" M=$(CURDIR) C=2 W=1 modules 2>&1 | \
 		tee $(BUILD)/sparse.log; ! grep -E 'warning|error' $(BUILD)/sparse.log
+
+STYLE_KERNEL := $(filter-out %.mod.c kmod/version.h,$(wildcard kmod/*.c kmod/*.h)) \
+	include/uapi/linux/dlease.h
+STYLE_USER := $(wildcard tests/kselftest/*.[ch] tests/bench/*.c tests/demo/*.c)
+CHECKPATCH = perl "$$LINUX_SRC/scripts/checkpatch.pl" --no-tree --terse \
+	--show-types -f
+
+style: $(BUILD)/linux-src.env
+	. $(BUILD)/linux-src.env && $(CHECKPATCH) --strict $(STYLE_KERNEL) && \
+		$(CHECKPATCH) $(STYLE_USER)
 
 # --- kselftest binaries (host-built, kernel-independent) -----------------
 
@@ -89,9 +132,39 @@ check-vm-%: $(BUILD)/%/payload
 
 check-vm: $(addprefix check-vm-,$(VM_SERIES))
 
-check-host:
+check-host: style sparse dkms-check
 
 check: check-host check-vm
+
+# --- demo and benchmark: one VM run each, on DEMO_SERIES ------------------
+
+DEMO_SERIES ?= 6.12
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude/uapi
+
+$(BUILD)/demo/demo: tests/demo/demo.c include/uapi/linux/dlease.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/bench: tests/bench/bench.c include/uapi/linux/dlease.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+# run_in_vm NAME: boot DEMO_SERIES with the module and build/NAME/NAME.
+define run_in_vm
+	rm -rf $(BUILD)/$(1)/payload && mkdir -p $(BUILD)/$(1)/payload
+	cp $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/$(1)/$(1) \
+		$(VM)/guest/with-module.sh $(BUILD)/$(1)/payload/
+	$(VM)/run.sh -k $(DEMO_SERIES) -l $(BUILD)/$(1)/vm.log \
+		-- $(BUILD)/$(1)/payload ./with-module.sh ./$(1) $(2)
+endef
+
+demo: $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/demo/demo
+	$(call run_in_vm,demo)
+
+# BENCH_SECONDS: length of each measurement.
+BENCH_SECONDS ?= 2
+bench: $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/bench/bench
+	$(call run_in_vm,bench,$(BENCH_SECONDS))
 
 clean:
 	rm -rf $(BUILD)

@@ -69,7 +69,7 @@ struct dlease_resource {
 	struct rhash_head node;
 	struct dlease_key key;		/* points at name[] */
 	refcount_t ref;
-	spinlock_t lock;
+	spinlock_t lock;		/* everything below, and its leases */
 	bool unhashed;			/* left the table: look it up again */
 	u8 held_mode;			/* mode of the holders, 0 if none */
 	u32 nholders;
@@ -135,8 +135,8 @@ struct dlease_lease {
 int dlease_netns_init(void);
 void dlease_netns_exit(void);
 struct dlease_net *dlease_net(const struct net *net);
-struct dlease_resource *dlease_resource_get_locked(struct dlease_net *dn,
-						   const u8 *name, u32 len);
+struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
+					    const u8 *name, u32 len);
 void dlease_resource_unhash_if_idle(struct dlease_resource *res);
 void dlease_resource_put(struct dlease_resource *res);
 

@@ -113,11 +113,10 @@ static void dlease_kill(struct dlease_lease *lease, u32 event)
 	lockdep_assert_held(&res->lock);
 
 	list_del(&lease->node);
-	if (lease->state == DLEASE_STATE_WAITING) {
+	if (lease->state == DLEASE_STATE_WAITING)
 		res->nwaiters--;
-	} else if (!--res->nholders) {
+	else if (!--res->nholders)
 		res->held_mode = 0;
-	}
 	if (event)
 		dlease_event_post(sess, event, lease, 0);
 	WRITE_ONCE(lease->state, DLEASE_STATE_DEAD);
@@ -272,6 +271,7 @@ static int dlease_wait(struct dlease_lease *lease,
 	}
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
+		/* Pairs with smp_store_release() in dlease_grant(). */
 		if (smp_load_acquire(&lease->state) != DLEASE_STATE_WAITING)
 			break;
 		if (timed_out) {
@@ -292,11 +292,10 @@ static int dlease_wait(struct dlease_lease *lease,
 
 	spin_lock_bh(&res->lock);
 	lease->waiter = NULL;
-	if (lease->state == DLEASE_STATE_WAITING) {
+	if (lease->state == DLEASE_STATE_WAITING)
 		dlease_kill(lease, 0);
-	} else {
+	else
 		err = 0;	/* granted after all */
-	}
 	spin_unlock_bh(&res->lock);
 	if (err)
 		dlease_lease_put(lease);	/* never armed */
@@ -365,13 +364,20 @@ int dlease_acquire(struct dlease_session *sess, struct dlease_acquire *req,
 		err = PTR_ERR(lease);
 		goto err_uncharge;
 	}
-	res = dlease_resource_get_locked(sess->dn, name, req->name_len);
-	if (IS_ERR(res)) {
-		err = PTR_ERR(res);
-		goto err_abort;
+	for (;;) {
+		res = dlease_resource_get(sess->dn, name, req->name_len);
+		if (IS_ERR(res)) {
+			err = PTR_ERR(res);
+			goto err_abort;
+		}
+		spin_lock_bh(&res->lock);
+		if (!res->unhashed)
+			break;
+		/* Emptied and dropped meanwhile: make a new one. */
+		spin_unlock_bh(&res->lock);
+		dlease_resource_put(res);
 	}
-	refcount_inc(&res->ref);
-	lease->res = res;
+	lease->res = res;	/* with the reference taken for it */
 	err = dlease_enqueue(res, lease, req->flags);
 	if (err) {
 		dlease_resource_unhash_if_idle(res);

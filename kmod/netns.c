@@ -81,68 +81,56 @@ static struct dlease_resource *dlease_resource_alloc(struct dlease_net *dn,
 	return res;
 }
 
-static struct dlease_resource *dlease_resource_lookup_lock(struct dlease_net *dn,
-							   const struct dlease_key *key)
+/* Takes a reference on a resource found under RCU, if it still has one. */
+static struct dlease_resource *dlease_resource_tryget(struct dlease_resource *res)
 {
-	struct dlease_resource *res;
-
-	rcu_read_lock();
-	res = rhashtable_lookup(&dn->names, key, dlease_names_params);
-	if (res) {
-		spin_lock_bh(&res->lock);
-		if (res->unhashed) {
-			spin_unlock_bh(&res->lock);
-			res = ERR_PTR(-EAGAIN);
-		}
-	}
-	rcu_read_unlock();
-	return res;
+	return res && refcount_inc_not_zero(&res->ref) ? res : NULL;
 }
 
 /**
- * dlease_resource_get_locked() - find or create the resource of a name
+ * dlease_resource_get() - find or create the resource of a name
  * @dn: the namespace's state
  * @name: the name
  * @len: its length
  *
+ * The resource found may leave the table before the caller locks it:
+ * callers lock it, check ->unhashed and, if set, put it and call again.
+ *
  * Context: process context; may sleep.
- * Return: the resource, with its lock held (bottom halves disabled) and
- * guaranteed to stay in the table until the lock is dropped; or an
- * ERR_PTR: -ENOMEM.
+ * Return: the resource with a reference for the caller, or ERR_PTR(-ENOMEM).
  */
-struct dlease_resource *dlease_resource_get_locked(struct dlease_net *dn,
-						   const u8 *name, u32 len)
+struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
+					    const u8 *name, u32 len)
 {
 	struct dlease_key key = { .name = name, .len = len };
-	struct dlease_resource *res, *new = NULL, *old;
+	struct dlease_resource *res, *new;
 
-	for (;;) {
-		res = dlease_resource_lookup_lock(dn, &key);
-		if (!IS_ERR_OR_NULL(res))
-			break;
-		if (res)
-			continue;	/* raced with its removal */
-		if (!new) {
-			new = dlease_resource_alloc(dn, name, len);
-			if (!new)
-				return ERR_PTR(-ENOMEM);
-		}
-		old = rhashtable_lookup_get_insert_key(&dn->names, &new->key,
-						       &new->node,
-						       dlease_names_params);
-		if (IS_ERR(old)) {
-			kfree(new);
-			return ERR_PTR(-ENOMEM);
-		}
-		/*
-		 * Inserted (it is the table's now) or someone else was first:
-		 * either way, look it up again and lock what is there.
-		 */
-		if (!old)
-			new = NULL;
-	}
+	rcu_read_lock();
+	res = dlease_resource_tryget(rhashtable_lookup(&dn->names, &key,
+						       dlease_names_params));
+	rcu_read_unlock();
+	if (res)
+		return res;
+
+	new = dlease_resource_alloc(dn, name, len);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	refcount_inc(&new->ref);	/* the caller's */
+	rcu_read_lock();
+	res = rhashtable_lookup_get_insert_key(&dn->names, &new->key,
+					       &new->node, dlease_names_params);
+	if (!res)
+		res = new;
+	else if (!IS_ERR(res))
+		res = dlease_resource_tryget(res);
+	rcu_read_unlock();
+	if (res == new)
+		return res;
 	kfree(new);
-	return res;
+	if (IS_ERR(res))
+		return ERR_PTR(-ENOMEM);
+	/* Lost a race: theirs, or (dying) a fresh lookup. */
+	return res ?: dlease_resource_get(dn, name, len);
 }
 
 /**

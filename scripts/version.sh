@@ -4,7 +4,9 @@
 # one (release tarball, DKMS source tree): the VERSION file.
 top=$(cd "$(dirname "$0")/.." && pwd)
 base=$(cat "$top/VERSION")
-if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+# Only the checkout itself: copies of the sources made inside it (build/)
+# carry the full string in their VERSION file.
+if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$top" ]; then
 	v=$(git -C "$top" describe --tags --dirty 2>/dev/null | sed 's/^v//')
 	[ -n "$v" ] || v="$base-g$(git -C "$top" describe --always --dirty)"
 else
