@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Acceptor and proposer transitions of the protocol core, driven by hand
+ * through a three-node cluster whose messages the test delivers itself;
+ * configuration bounds; the state file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cluster_tap.h"
+#include "proto.h"
+#include "statefile.h"
+
+#define MS	1000000ull
+#define T0	(10000 * MS)	/* after every node's restart silence */
+
+static struct dl_core *cores[3];
+static struct dl_output last[3];	/* last client output per node */
+static uint64_t persisted[3];
+static bool cut[3];			/* node i receives nothing */
+
+static struct dl_config config(uint32_t self)
+{
+	struct dl_config c = {
+		.self = self, .n_nodes = 3, .nodes = { 1, 2, 3 },
+		.max_lease_ns = 1000 * MS, .epsilon_ns = 5 * MS,
+		.msg_timeout_ns = 10 * MS, .retry_slot_ns = 20 * MS,
+		.token_block = 8, .max_resources = 16,
+	};
+
+	return c;
+}
+
+/* deliver every queued message until the cluster is quiet */
+static void settle(uint64_t now)
+{
+	struct dl_output out;
+	bool busy = true;
+	int i;
+
+	while (busy) {
+		busy = false;
+		for (i = 0; i < 3; i++) {
+			while (dl_core_pop(cores[i], &out)) {
+				busy = true;
+				if (out.type == DL_OUT_PERSIST)
+					persisted[i] = out.token;
+				else if (out.type != DL_OUT_SEND)
+					last[i] = out;
+				else if (!cut[out.node - 1] && !cut[i])
+					dl_core_receive(cores[out.node - 1],
+							now, (uint32_t)i + 1,
+							&out.msg);
+			}
+		}
+	}
+}
+
+static void boot(void)
+{
+	struct dl_config c;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		c = config((uint32_t)i + 1);
+		cores[i] = dl_core_create(&c, 0, (uint64_t)i + 1);
+		memset(&last[i], 0, sizeof(last[i]));
+		cut[i] = false;
+	}
+}
+
+static void shutdown_all(void)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		dl_core_destroy(cores[i]);
+}
+
+static void test_grant_renew_release(void)
+{
+	uint64_t token;
+
+	boot();
+	TAP_OK(dl_core_acquire(cores[0], T0, "r", 1, 500 * MS, 0) == 0,
+	       "acquire accepted");
+	settle(T0);
+	TAP_OK(last[0].type == DL_OUT_GRANTED && last[0].phases == 2,
+	       "uncontended acquire: granted in two round trips");
+	TAP_OK(last[0].deadline == last[0].expiry - 5 * MS,
+	       "deadline is expiry minus epsilon");
+	TAP_OK(persisted[0] && persisted[1] && persisted[2],
+	       "acceptors persisted the token high-water mark");
+	token = last[0].token;
+	dl_core_renew(cores[0], T0 + 50 * MS, "r", 1, 500 * MS);
+	settle(T0 + 50 * MS);
+	TAP_OK(last[0].type == DL_OUT_RENEWED && last[0].token == token &&
+	       last[0].phases == 1, "renew in one round trip keeps the token");
+	TAP_OK(dl_core_acquire(cores[0], T0, "r", 1, 500 * MS, 0) == -EBUSY,
+	       "second acquire of a held resource is refused");
+	dl_core_acquire(cores[1], T0 + 60 * MS, "r", 1, 500 * MS, 0);
+	settle(T0 + 60 * MS);
+	TAP_OK(last[1].type == DL_OUT_WAIT && last[1].wait_ns > 480 * MS,
+	       "contender told to wait about the remaining lease time");
+	TAP_OK(last[0].type == DL_OUT_BREAK, "holder told someone waits");
+	dl_core_renew(cores[0], T0 + 100 * MS, "r", 1, 500 * MS);
+	settle(T0 + 100 * MS);
+	TAP_OK(last[0].type == DL_OUT_RENEWED && last[0].phases == 3,
+	       "renew after a contender's higher ballot falls back to two "
+	       "rounds");
+	dl_core_release(cores[0], T0 + 200 * MS, "r", 1);
+	settle(T0 + 200 * MS);
+	TAP_OK(last[1].type == DL_OUT_GRANTED && last[1].token > token,
+	       "release wakes the waiter at once, with a larger token");
+	shutdown_all();
+}
+
+static void test_minority(void)
+{
+	boot();
+	cut[1] = cut[2] = true;
+	dl_core_acquire(cores[0], T0, "m", 1, 500 * MS, T0 + 50 * MS);
+	settle(T0);
+	dl_core_tick(cores[0], T0 + 20 * MS);
+	settle(T0 + 20 * MS);
+	TAP_OK(last[0].type != DL_OUT_GRANTED, "a minority cannot grant");
+	dl_core_tick(cores[0], T0 + 60 * MS);
+	settle(T0 + 60 * MS);
+	TAP_OK(last[0].type == DL_OUT_DENIED &&
+	       last[0].error == -ETIMEDOUT, "acquire gives up at its limit");
+	cut[1] = cut[2] = false;
+	dl_core_acquire(cores[0], T0 + 100 * MS, "m", 1, 500 * MS, 0);
+	settle(T0 + 100 * MS);
+	cut[0] = true;
+	dl_core_renew(cores[0], T0 + 200 * MS, "m", 1, 500 * MS);
+	settle(T0 + 200 * MS);
+	dl_core_tick(cores[0], T0 + 596 * MS);
+	settle(T0 + 596 * MS);
+	TAP_OK(last[0].type == DL_OUT_LOST,
+	       "isolated holder told of the loss by expiry - epsilon");
+	shutdown_all();
+}
+
+static void test_quiet_and_tokens(void)
+{
+	struct dl_config c = config(1);
+	struct dl_core *fresh;
+	struct dl_msg m = { .type = DL_MSG_PREPARE, .name_len = 1,
+			    .name = "q" };
+	uint64_t token;
+	int i;
+
+	c.token_hwm = 1000;
+	fresh = dl_core_create(&c, T0, 9);
+	m.ballot.time = T0;
+	m.ballot.node = 2;
+	m.sent_at = T0;
+	dl_core_receive(fresh, T0 + MS, 2, &m);
+	TAP_OK(dl_core_stats(fresh)->drops[DL_CDROP_QUIET] == 1,
+	       "restarted acceptor stays silent for the max lease time");
+	m.sent_at = T0 + 2000 * MS;
+	m.ballot.time = m.sent_at;
+	dl_core_receive(fresh, T0 + 2000 * MS, 9, &m);
+	TAP_OK(dl_core_stats(fresh)->drops[DL_CDROP_NOT_MEMBER] == 1,
+	       "message from a non-member dropped");
+	dl_core_receive(fresh, T0 + 2100 * MS, 2, &m);
+	TAP_OK(dl_core_stats(fresh)->drops[DL_CDROP_STALE] == 1,
+	       "stale PREPARE dropped");
+	dl_core_destroy(fresh);
+	boot();
+	dl_core_acquire(cores[1], T0, "t", 1, 500 * MS, 0);
+	settle(T0);
+	token = last[1].token;
+	shutdown_all();
+	for (i = 0; i < 3; i++) {
+		c = config((uint32_t)i + 1);
+		c.token_hwm = persisted[i];
+		cores[i] = dl_core_create(&c, T0, (uint64_t)i + 7);
+	}
+	dl_core_acquire(cores[2], 2 * T0, "t", 1, 500 * MS, 0);
+	settle(2 * T0);
+	TAP_OK(last[2].type == DL_OUT_GRANTED && last[2].token > token,
+	       "after every node restarted, tokens still increase (%lu > %lu)",
+	       (unsigned long)last[2].token, (unsigned long)token);
+	shutdown_all();
+}
+
+static void test_config(void)
+{
+	struct dl_config c = config(1);
+	const char *why = NULL;
+
+	TAP_OK(!dl_config_check(&c, &why) && !why, "sane config accepted");
+	c.epsilon_ns = 300 * MS;
+	TAP_OK(dl_config_check(&c, &why) == -EINVAL && why,
+	       "epsilon too large refused: %s", why ? why : "");
+	c = config(4);
+	TAP_OK(dl_config_check(&c, &why) == -EINVAL,
+	       "own id missing refused: %s", why ? why : "");
+	c = config(1);
+	c.nodes[2] = 2;
+	TAP_OK(dl_config_check(&c, &why) == -EINVAL,
+	       "duplicate ids refused: %s", why ? why : "");
+	c = config(1);
+	c.max_lease_ns = MS;
+	TAP_OK(dl_config_check(&c, &why) == -EINVAL,
+	       "tiny max lease refused: %s", why ? why : "");
+}
+
+static void test_statefile(void)
+{
+	char dir[] = "/tmp/dlstateXXXXXX", path[64];
+	struct dl_state st = { 12345, 7 }, back;
+
+	TAP_OK(mkdtemp(dir) != NULL, "temporary directory");
+	snprintf(path, sizeof(path), "%s/state", dir);
+	TAP_OK(dl_state_load(path, &back) == 0 && !back.token_hwm,
+	       "missing state file reads as first start");
+	TAP_OK(dl_state_save(path, &st) == 0, "state saved");
+	TAP_OK(dl_state_load(path, &back) == 0 && back.token_hwm == 12345 &&
+	       back.incarnation == 7, "state read back");
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_grant_renew_release();
+	test_minority();
+	test_quiet_and_tokens();
+	test_config();
+	test_statefile();
+	return tap_done();
+}
