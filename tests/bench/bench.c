@@ -15,7 +15,6 @@
  * Times under TCG are slow and noisy: read the ratios, not the numbers.
  * This is a benchmark, not a test: it fails only if a lock call fails.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -64,13 +63,13 @@ static int dl_open_dev(void)
 	return open("/dev/" DLEASE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 }
 
-static int dl_take(int fd, uint64_t *id, uint32_t flags)
+static int dl_take_mode(int fd, uint64_t *id, uint32_t flags, uint32_t mode)
 {
 	static const char name[] = "bench";
 	struct dlease_acquire a = {
 		.name_ptr = (uintptr_t)name,
 		.name_len = sizeof(name) - 1,
-		.mode = DLEASE_MODE_EXCLUSIVE,
+		.mode = mode,
 		.flags = flags,
 		.ttl_ns = 60ULL * 1000000000ULL,
 	};
@@ -79,6 +78,34 @@ static int dl_take(int fd, uint64_t *id, uint32_t flags)
 		return -1;
 	*id = a.lease_id;
 	return 0;
+}
+
+static int dl_take(int fd, uint64_t *id, uint32_t flags)
+{
+	return dl_take_mode(fd, id, flags, DLEASE_MODE_EXCLUSIVE);
+}
+
+/*
+ * A shared lease on a name another session also holds shared: the
+ * resource stays in the table, so this measures the lease alone.
+ */
+static int dl_open_kept(void)
+{
+	static int keeper = -1;
+	uint64_t id;
+
+	if (keeper < 0) {
+		keeper = dl_open_dev();
+		if (keeper < 0 ||
+		    dl_take_mode(keeper, &id, DLEASE_ACQ_TRY, DLEASE_MODE_SHARED))
+			return -1;
+	}
+	return dl_open_dev();
+}
+
+static int dl_trylock_shared(int fd, uint64_t *id)
+{
+	return dl_take_mode(fd, id, DLEASE_ACQ_TRY, DLEASE_MODE_SHARED);
 }
 
 static int dl_lock(int fd, uint64_t *id)
@@ -164,6 +191,9 @@ static const struct lock_ops ops_null = {
 };
 static const struct lock_ops ops_dlease = {
 	"dlease", dl_open_dev, dl_lock, dl_trylock, dl_unlock,
+};
+static const struct lock_ops ops_dlease_kept = {
+	"dlease (kept)", dl_open_kept, NULL, dl_trylock_shared, dl_unlock,
 };
 static const struct lock_ops ops_flock = {
 	"flock", file_open, flock_lock, flock_trylock, flock_unlock,
@@ -274,7 +304,7 @@ static struct contended contend(const struct lock_ops *ops, double seconds)
 int main(int argc, char **argv)
 {
 	const struct lock_ops *unc[] = {
-		&ops_null, &ops_dlease, &ops_flock, &ops_ofd,
+		&ops_null, &ops_dlease, &ops_dlease_kept, &ops_flock, &ops_ofd,
 	};
 	const struct lock_ops *con[] = { &ops_dlease, &ops_flock };
 	double secs = argc > 1 ? atof(argv[1]) : 2.0;
