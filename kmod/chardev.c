@@ -76,6 +76,7 @@ static long dlease_ioc_info(struct dlease_session *sess, void __user *arg)
 		.max_per_user = READ_ONCE(dlease_max_per_user),
 		.max_waiters = READ_ONCE(lim->max_waiters),
 		.max_events = sess->ev_cap,
+		.max_holders = READ_ONCE(lim->max_holders),
 		.ttl_min_ns = READ_ONCE(lim->ttl_min_ns),
 		.ttl_max_ns = READ_ONCE(lim->ttl_max_ns),
 		.grace_max_ns = READ_ONCE(lim->grace_max_ns),
@@ -132,6 +133,11 @@ static long dlease_ioc_acquire(struct dlease_session *sess, void __user *arg)
 	if (memchr(name, 0, req.name_len))
 		return -EINVAL;
 	err = dlease_acquire(sess, &req, name);
+	/* Interrupted: the time left, for the restart or the caller. */
+	if ((err == -ERESTARTNOHAND || err == -EINTR) &&
+	    put_user(req.timeout_ns,
+		     &((struct dlease_acquire __user *)arg)->timeout_ns))
+		return -EFAULT;
 	if (err)
 		return err;
 	if (copy_to_user(arg, &req, sizeof(req))) {
@@ -199,16 +205,18 @@ static long dlease_ioc_set_events(struct dlease_session *sess,
 				  void __user *arg)
 {
 	struct dlease_events req;
-	u32 old;
+	u32 old, new;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (req.reserved0 || req.mask & ~DLEASE_EV_MASK_ALL)
 		return -EINVAL;
-	old = xchg(&sess->ev_mask, req.mask | BIT(DLEASE_EV_OVERFLOW));
+	new = req.mask | BIT(DLEASE_EV_OVERFLOW);
+	old = xchg(&sess->ev_mask, new);
 	req.mask = old;
 	if (copy_to_user(arg, &req, sizeof(req))) {
-		WRITE_ONCE(sess->ev_mask, old);
+		/* Undo, unless another thread changed it meanwhile. */
+		cmpxchg(&sess->ev_mask, new, old);
 		return -EFAULT;
 	}
 	return 0;

@@ -45,6 +45,7 @@ struct task_struct;
 /* Limits in force in one network namespace. */
 struct dlease_limits {
 	u32 max_per_session;
+	u32 max_holders;
 	u32 max_waiters;
 	u32 max_events;
 	u64 ttl_min_ns;
@@ -82,7 +83,7 @@ struct dlease_resource {
 };
 
 /* Lease states: the UAPI's plus the two internal ones. */
-#define DLEASE_STATE_NEW	0	/* being set up, invisible */
+#define DLEASE_STATE_NEW	0	/* being set up */
 #define DLEASE_STATE_DEAD	0xff	/* released, expired or revoked */
 
 struct dlease_user {
@@ -116,6 +117,7 @@ struct dlease_lease {
 	u8 state;
 	u8 mode;
 	bool async;
+	bool published;			/* in sess->leases, under res->lock */
 	struct list_head node;		/* in res->holders or res->waiters */
 	struct dlease_resource *res;
 	struct dlease_session *sess;

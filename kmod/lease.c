@@ -12,6 +12,11 @@
  * the grace period it ends it.  Whoever ends a lease other than its own
  * timer cancels the timer after dropping the resource lock; the timer
  * callback finds such a lease dead and does nothing.
+ *
+ * A request's id is reserved in its session's xarray when it is made and
+ * the request is stored there (published) under the resource lock once
+ * its caller may know it: when it is granted, or queued asynchronously.
+ * Lookups by id therefore only ever see complete, live requests.
  */
 
 #include <linux/hrtimer.h>
@@ -35,8 +40,11 @@ static void dlease_lease_put(struct dlease_lease *lease)
 
 static bool dlease_compatible(const struct dlease_resource *res, u8 mode)
 {
-	return !res->nholders || (mode == DLEASE_MODE_SHARED &&
-				  res->held_mode == DLEASE_MODE_SHARED);
+	if (!res->nholders)
+		return true;
+	return mode == DLEASE_MODE_SHARED &&
+	       res->held_mode == DLEASE_MODE_SHARED &&
+	       res->nholders < READ_ONCE(res->dn->limits.max_holders);
 }
 
 static ktime_t dlease_deadline(const struct dlease_lease *lease)
@@ -48,6 +56,28 @@ static void dlease_arm(struct dlease_lease *lease, ktime_t now, u64 ttl_ns)
 {
 	lease->expires = ktime_add_ns(now, ttl_ns);
 	hrtimer_start(&lease->timer, lease->expires, HRTIMER_MODE_ABS_SOFT);
+}
+
+/* Makes the request visible to lookups by id; under res->lock. */
+static void dlease_publish(struct dlease_lease *lease)
+{
+	void *old;
+
+	/* Into the slot reserved by dlease_lease_new(): never allocates. */
+	old = xa_store_bh(&lease->sess->leases, lease->id, lease, GFP_ATOMIC);
+	WARN_ON_ONCE(xa_is_err(old));
+	lease->published = true;
+}
+
+/* Takes the request out of its session's xarray, or frees its slot. */
+static void dlease_unpublish(struct dlease_lease *lease)
+{
+	struct xarray *xa = &lease->sess->leases;
+
+	if (lease->published)
+		xa_erase_bh(xa, lease->id);
+	else
+		xa_cmpxchg_bh(xa, lease->id, XA_ZERO_ENTRY, NULL, 0);
 }
 
 /* Tells every holder how many wait behind it. */
@@ -89,11 +119,13 @@ static void dlease_grant_waiters(struct dlease_resource *res)
 		list_del(&lease->node);
 		res->nwaiters--;
 		dlease_grant(res, lease, now);
-		if (lease->async)
+		if (lease->async) {
 			dlease_event_post(lease->sess, DLEASE_EV_GRANTED,
 					  lease, 0);
-		else
+		} else {
+			dlease_publish(lease);
 			wake_up_process(lease->waiter);
+		}
 	}
 	if (granted && res->nwaiters)
 		dlease_post_break(res);
@@ -120,8 +152,12 @@ static void dlease_kill(struct dlease_lease *lease, u32 event)
 	if (event)
 		dlease_event_post(sess, event, lease, 0);
 	WRITE_ONCE(lease->state, DLEASE_STATE_DEAD);
-	xa_erase_bh(&sess->leases, lease->id);
 	dlease_quota_uncharge(sess);
+	/*
+	 * The last use of the session: once the lease is out of the xarray,
+	 * a closing session no longer waits for it and may be freed.
+	 */
+	dlease_unpublish(lease);
 	dlease_grant_waiters(res);
 	dlease_resource_unhash_if_idle(res);
 }
@@ -135,11 +171,17 @@ static enum hrtimer_restart dlease_timer_fn(struct hrtimer *timer)
 	bool ended = false;
 
 	spin_lock(&res->lock);
+	/*
+	 * Renewed while this callback waited for the lock: the renewal
+	 * queued the timer again (all arming is under res->lock), and the
+	 * queued timer is the one that counts.
+	 */
+	if (hrtimer_is_queued(timer)) {
+		spin_unlock(&res->lock);
+		return HRTIMER_NORESTART;
+	}
 	switch (lease->state) {
 	case DLEASE_STATE_HELD:
-		/* Renewed while we waited for the lock: re-armed already. */
-		if (ktime_before(ktime_get(), lease->expires))
-			break;
 		if (lease->grace_ns) {
 			lease->state = DLEASE_STATE_LATE;
 			dlease_event_post(lease->sess, DLEASE_EV_LATE, lease, 0);
@@ -181,27 +223,20 @@ static int dlease_end(struct dlease_lease *lease)
 }
 
 /*
- * Finds a lease of the session by id and takes a reference.  A blocking
- * acquire's request is invisible until granted: its id is not known to
- * the caller yet.
+ * Finds a published lease of the session by id and takes a reference.
+ * Ids are never reused, so an id not above the last one allocated that
+ * is not there is stale.
  */
 static struct dlease_lease *dlease_lookup(struct dlease_session *sess, u64 id)
 {
 	struct dlease_lease *lease;
-	u8 state;
 
 	xa_lock_bh(&sess->leases);
 	lease = xa_load(&sess->leases, id);
-	if (lease) {
-		state = READ_ONCE(lease->state);
-		if (state == DLEASE_STATE_NEW ||
-		    (state == DLEASE_STATE_WAITING && !lease->async))
-			lease = ERR_PTR(-ENOENT);
-		else
-			refcount_inc(&lease->ref);
-	} else {
+	if (lease)
+		refcount_inc(&lease->ref);
+	else
 		lease = ERR_PTR(id && id <= sess->next_id ? -ESTALE : -ENOENT);
-	}
 	xa_unlock_bh(&sess->leases);
 	return lease;
 }
@@ -229,8 +264,8 @@ static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 
 	xa_lock_bh(&sess->leases);
 	lease->id = ++sess->next_id;
-	err = __xa_insert(&sess->leases, lease->id, lease, GFP_KERNEL_ACCOUNT);
 	xa_unlock_bh(&sess->leases);
+	err = xa_reserve_bh(&sess->leases, lease->id, GFP_KERNEL_ACCOUNT);
 	if (err) {
 		kmem_cache_free(dlease_lease_cache, lease);
 		return ERR_PTR(err);
@@ -241,24 +276,35 @@ static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 /* Undoes dlease_lease_new() for a request that never entered a queue. */
 static void dlease_lease_abort(struct dlease_lease *lease)
 {
-	xa_erase_bh(&lease->sess->leases, lease->id);
+	dlease_unpublish(lease);
 	refcount_dec(&lease->ref);
 	dlease_lease_put(lease);
 }
 
-static u64 dlease_wait_deadline(const struct dlease_acquire *req, ktime_t now)
+/* The end of a blocking wait; a deadline past what ktime holds is none. */
+static ktime_t dlease_wait_deadline(const struct dlease_acquire *req,
+				    ktime_t now)
 {
 	if (req->flags & DLEASE_ACQ_ABSTIME)
-		return req->timeout_ns;
-	return ktime_add_ns(now, req->timeout_ns);
+		return min_t(u64, req->timeout_ns, KTIME_MAX);
+	return ktime_add_safe(now, min_t(u64, req->timeout_ns, KTIME_MAX));
+}
+
+/* Nanoseconds until @deadline, at least 1 (0 would mean "no limit"). */
+static u64 dlease_time_left(ktime_t deadline)
+{
+	return max_t(s64, 1, ktime_to_ns(ktime_sub(deadline, ktime_get())));
 }
 
 /*
  * Sleeps until the request is granted, the deadline passes or a signal
- * comes.  A request that is not granted leaves the queue.
+ * comes.  A request that is not granted leaves the queue.  After a signal
+ * the call restarts when that keeps its meaning: at once without a
+ * timeout or with an absolute one; with a relative one only if no handler
+ * ran, and with the time that was left, which is also what the caller
+ * finds in timeout_ns after EINTR.
  */
-static int dlease_wait(struct dlease_lease *lease,
-		       const struct dlease_acquire *req)
+static int dlease_wait(struct dlease_lease *lease, struct dlease_acquire *req)
 {
 	struct dlease_resource *res = lease->res;
 	ktime_t deadline, *until = NULL;
@@ -279,9 +325,11 @@ static int dlease_wait(struct dlease_lease *lease,
 			break;
 		}
 		if (signal_pending(current)) {
-			/* A relative timeout would start again on restart. */
-			err = until && !(req->flags & DLEASE_ACQ_ABSTIME) ?
-			      -EINTR : -ERESTARTSYS;
+			err = -ERESTARTSYS;
+			if (until && !(req->flags & DLEASE_ACQ_ABSTIME)) {
+				err = -ERESTARTNOHAND;
+				req->timeout_ns = dlease_time_left(deadline);
+			}
 			break;
 		}
 		timed_out = !schedule_hrtimeout_range(until,
@@ -311,6 +359,7 @@ static int dlease_enqueue(struct dlease_resource *res,
 	lease->queued_at = now;
 	if (list_empty(&res->waiters) && dlease_compatible(res, lease->mode)) {
 		dlease_grant(res, lease, now);
+		dlease_publish(lease);
 		return 0;
 	}
 	if (flags & DLEASE_ACQ_TRY)
@@ -318,7 +367,9 @@ static int dlease_enqueue(struct dlease_resource *res,
 	if (res->nwaiters >= READ_ONCE(res->dn->limits.max_waiters))
 		return -ENOSPC;
 	lease->state = DLEASE_STATE_WAITING;
-	if (!lease->async)
+	if (lease->async)
+		dlease_publish(lease);
+	else
 		lease->waiter = current;
 	list_add_tail(&lease->node, &res->waiters);
 	res->nwaiters++;
@@ -326,18 +377,26 @@ static int dlease_enqueue(struct dlease_resource *res,
 	return 0;
 }
 
-static void dlease_acquire_result(struct dlease_lease *lease,
-				  struct dlease_acquire *req)
+/*
+ * Reports the outcome; a lease that was granted but already ended (a very
+ * short TTL, or released by id from another thread) is -ESTALE.
+ */
+static int dlease_acquire_result(struct dlease_lease *lease,
+				 struct dlease_acquire *req)
 {
 	struct dlease_resource *res = lease->res;
+	int err = 0;
 
 	spin_lock_bh(&res->lock);
+	if (lease->state == DLEASE_STATE_DEAD)
+		err = -ESTALE;
 	req->lease_id = lease->id;
 	req->state = lease->state == DLEASE_STATE_WAITING ?
 		     DLEASE_STATE_WAITING : DLEASE_STATE_HELD;
 	req->token = lease->token;
 	req->expires_ns = lease->token ? ktime_to_ns(lease->expires) : 0;
 	spin_unlock_bh(&res->lock);
+	return err;
 }
 
 /**
@@ -393,7 +452,7 @@ int dlease_acquire(struct dlease_session *sess, struct dlease_acquire *req,
 		if (err)
 			goto out;
 	}
-	dlease_acquire_result(lease, req);
+	err = dlease_acquire_result(lease, req);
 out:
 	dlease_lease_put(lease);
 	return err;
@@ -491,6 +550,9 @@ int dlease_query(struct dlease_session *sess, struct dlease_query *q, u8 *name)
 	}
 	q->state = lease->state;
 	q->mode = lease->mode;
+	q->token = 0;
+	q->expires_ns = 0;
+	q->deadline_ns = 0;
 	q->waiters = res->nwaiters;
 	q->holders = res->nholders;
 	q->ttl_ns = lease->ttl_ns;
@@ -549,10 +611,13 @@ int dlease_lease_init(void)
  * dlease_lease_exit() - destroy the lease slab cache
  *
  * Every session is closed (the module is referenced by open files), but
- * timers may have freed leases from softirq just before: wait for them.
+ * a lease timer may still be finishing on another CPU, and resources are
+ * freed after an RCU grace period: wait for both.
  */
 void dlease_lease_exit(void)
 {
+	/* Softirq callbacks are RCU readers: wait for running timers. */
+	synchronize_rcu();
 	rcu_barrier();
 	kmem_cache_destroy(dlease_lease_cache);
 }

@@ -17,6 +17,10 @@ unsigned int dlease_max_per_user = 16384;
 module_param_named(max_per_user, dlease_max_per_user, uint, 0644);
 MODULE_PARM_DESC(max_per_user, "leases + waiters per user, all namespaces (default 16384)");
 
+static unsigned int max_holders = 1024;
+module_param(max_holders, uint, 0444);
+MODULE_PARM_DESC(max_holders, "leases held at once on one resource (default 1024)");
+
 static unsigned int max_waiters = 1024;
 module_param(max_waiters, uint, 0444);
 MODULE_PARM_DESC(max_waiters, "waiters queued per resource (default 1024)");
@@ -37,18 +41,22 @@ static unsigned long long grace_max_ns = 3600000000000ULL;
 module_param(grace_max_ns, ullong, 0444);
 MODULE_PARM_DESC(grace_max_ns, "longest grace period in ns (default 1 hour)");
 
+/* Longest TTL or grace period: now + TTL + grace must fit in a ktime_t. */
+#define DLEASE_TIME_CAP_NS	(10ULL * 366 * 86400 * NSEC_PER_SEC)
+
 /**
  * dlease_default_limits() - the limits a new namespace starts with
- * @limits: filled from the module parameters
+ * @limits: filled from the module parameters, within sane bounds
  */
 void dlease_default_limits(struct dlease_limits *limits)
 {
 	limits->max_per_session = max_per_session;
+	limits->max_holders = max(max_holders, 1U);
 	limits->max_waiters = max_waiters;
 	limits->max_events = clamp(max_events, 4U, 65536U);
-	limits->ttl_min_ns = max(ttl_min_ns, 1ULL);
-	limits->ttl_max_ns = max(ttl_max_ns, limits->ttl_min_ns);
-	limits->grace_max_ns = grace_max_ns;
+	limits->ttl_max_ns = clamp(ttl_max_ns, 1ULL, DLEASE_TIME_CAP_NS);
+	limits->ttl_min_ns = clamp(ttl_min_ns, 1ULL, limits->ttl_max_ns);
+	limits->grace_max_ns = min(grace_max_ns, DLEASE_TIME_CAP_NS);
 }
 
 static int __init dlease_init(void)

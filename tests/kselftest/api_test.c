@@ -59,7 +59,7 @@ TEST_F(api, info_reports_version_and_limits)
 	EXPECT_LE(4, self->info.max_events);
 	EXPECT_LT(0, self->info.ttl_min_ns);
 	EXPECT_LE(self->info.ttl_min_ns, self->info.ttl_max_ns);
-	EXPECT_EQ(0, self->info.reserved0);
+	EXPECT_LE(1, self->info.max_holders);
 }
 
 TEST_F(api, unknown_ioctl_enotty)
@@ -223,7 +223,7 @@ TEST_F(api, renew_release_query_errnos)
 	struct dlease_query q;
 
 	ASSERT_EQ(0, dl_try(self->fd, "api-ids", &a));
-	/* Never given: ENOENT. */
+	/* Above the last id taken: ENOENT. */
 	EXPECT_EQ(-ENOENT, dl_renew(self->fd, a.lease_id + 1000, 0, NULL));
 	EXPECT_EQ(-ENOENT, dl_release(self->fd, 0));
 	EXPECT_EQ(-ENOENT, dl_query(self->fd, a.lease_id + 1000, &q));
@@ -250,6 +250,45 @@ TEST_F(api, renew_release_query_errnos)
 	EXPECT_EQ(-ESTALE, dl_release(self->fd, a.lease_id));
 	EXPECT_EQ(-ESTALE, dl_renew(self->fd, a.lease_id, 0, NULL));
 	EXPECT_EQ(-ESTALE, dl_query(self->fd, a.lease_id, &q));
+}
+
+/* A failed request uses up its id: it answers ESTALE, not ENOENT. */
+TEST_F(api, failed_request_id_is_stale)
+{
+	struct dlease_acquire a, b;
+	int other = dl_open();
+
+	ASSERT_EQ(0, dl_try(self->fd, "api-stale", &a));
+	EXPECT_EQ(-EAGAIN, dl_try(other, "api-stale", &b));
+	ASSERT_EQ(0, dl_try(other, "api-stale2", &b));
+	EXPECT_EQ(2, b.lease_id);
+	EXPECT_EQ(-ESTALE, dl_release(other, 1));
+	EXPECT_EQ(-ESTALE, dl_renew(other, 1, 0, NULL));
+	EXPECT_EQ(-ENOENT, dl_release(other, 3));
+	close(other);
+}
+
+/* Out fields of a waiting request read 0, whatever the caller passed. */
+TEST_F(api, query_of_waiting_request)
+{
+	struct dlease_acquire a, w;
+	struct dlease_query q;
+	int other = dl_open();
+
+	ASSERT_EQ(0, dl_try(self->fd, "api-qwait", &a));
+	ASSERT_EQ(0, dl_async(other, "api-qwait", DLEASE_MODE_SHARED, &w));
+	memset(&q, 0, sizeof(q));
+	q.lease_id = w.lease_id;
+	q.token = 77;
+	q.expires_ns = 77;
+	q.deadline_ns = 77;
+	ASSERT_EQ(0, dl_ioctl(other, DLEASE_IOC_QUERY, &q));
+	EXPECT_EQ(DLEASE_STATE_WAITING, q.state);
+	EXPECT_EQ(0, q.token);
+	EXPECT_EQ(0, q.expires_ns);
+	EXPECT_EQ(0, q.deadline_ns);
+	EXPECT_EQ(1, q.waiters);
+	close(other);
 }
 
 TEST_F(api, renew_of_waiting_request_ebusy)

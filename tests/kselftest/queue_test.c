@@ -233,7 +233,11 @@ static void leave_middle(struct __test_metadata *_metadata, int *fd,
 		sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
 		err = dl_acquire(dl_open(), name, DLEASE_MODE_EXCLUSIVE, 0,
 				 SEC, 0, use_signal ? 30 * SEC : 200 * MS, &a);
-		_exit(err == (use_signal ? -EINTR : -ETIMEDOUT) ? 0 : 1);
+		if (err != (use_signal ? -EINTR : -ETIMEDOUT))
+			_exit(1);
+		/* EINTR leaves the time that was left in timeout_ns. */
+		_exit(!use_signal || (a.timeout_ns > 0 &&
+				      a.timeout_ns < 30 * SEC) ? 0 : 2);
 	}
 	ASSERT_EQ(2, dl_wait_waiters(fd[0], h.lease_id, 2));
 	ASSERT_EQ(0, dl_async(fd[2], name, DLEASE_MODE_EXCLUSIVE, &last));
@@ -286,6 +290,59 @@ TEST_F(queue, signal_with_restart_keeps_waiting)
 	EXPECT_EQ(1, dl_wait_waiters(self->fd[0], h.lease_id, 1));
 	ASSERT_EQ(0, dl_release(self->fd[0], h.lease_id));
 	EXPECT_EQ(0, dl_wait_child(pid));
+}
+
+/* A timeout too large for the kernel's clock means no limit. */
+TEST_F(queue, huge_timeouts_mean_no_limit)
+{
+	struct dlease_acquire h;
+	pid_t pid;
+
+	ASSERT_EQ(0, dl_try(self->fd[0], "q-huge", &h));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct dlease_acquire a;
+		int fd = dl_open();
+
+		if (dl_acquire(fd, "q-huge", DLEASE_MODE_SHARED, 0, SEC, 0,
+			       UINT64_MAX, &a))
+			_exit(1);
+		_exit(dl_acquire(fd, "q-huge", DLEASE_MODE_SHARED,
+				 DLEASE_ACQ_ABSTIME, SEC, 0, UINT64_MAX, &a) ?
+		      2 : 0);
+	}
+	ASSERT_EQ(1, dl_wait_waiters(self->fd[0], h.lease_id, 1));
+	dl_sleep_ms(50);
+	EXPECT_EQ(1, dl_waiters(self->fd[0], h.lease_id));
+	ASSERT_EQ(0, dl_release(self->fd[0], h.lease_id));
+	EXPECT_EQ(0, dl_wait_child(pid));
+}
+
+/* At most max_holders share a resource; the next one waits its turn. */
+TEST_F(queue, holders_cap_makes_shared_requests_wait)
+{
+	struct dlease_info info;
+	struct dlease_acquire a, first, w;
+	struct dlease_event ev;
+	unsigned int i;
+	int fd = dl_open();
+
+	ASSERT_EQ(0, dl_ioctl(fd, DLEASE_IOC_INFO, &info));
+	ASSERT_GE(info.max_per_session, info.max_holders);
+	for (i = 0; i < info.max_holders; i++)
+		ASSERT_EQ(0, dl_acquire(fd, "q-cap", DLEASE_MODE_SHARED,
+					DLEASE_ACQ_TRY, 10 * SEC, 0, 0,
+					i ? &a : &first));
+	EXPECT_EQ(-EAGAIN, dl_acquire(self->fd[1], "q-cap", DLEASE_MODE_SHARED,
+				      DLEASE_ACQ_TRY, SEC, 0, 0, &w));
+	ASSERT_EQ(0, dl_async(self->fd[1], "q-cap", DLEASE_MODE_SHARED, &w));
+	EXPECT_EQ(DLEASE_STATE_WAITING, w.state);
+	ASSERT_EQ(0, dl_release(fd, first.lease_id));
+	ASSERT_EQ(0, dl_event(self->fd[1], &ev, 1000));
+	EXPECT_EQ(DLEASE_EV_GRANTED, ev.type);
+	EXPECT_EQ(w.lease_id, ev.lease_id);
+	close(fd);
 }
 
 /* A fatal signal ends a blocked wait and the queue moves on. */

@@ -178,4 +178,68 @@ TEST_F_TIMEOUT(stress, no_overlap_and_tokens_increase, 600)
 	EXPECT_LT(NPROC * CYCLES / 2, grants);
 }
 
+/*
+ * Renewals that race the expiry timer: each renew lands about when the
+ * TTL ends.  Either it wins (0, same token) or the lease is gone (ESTALE,
+ * with an EXPIRED event); never anything else, never a kernel splat.
+ */
+TEST_F_TIMEOUT(stress, renew_races_expiry, 300)
+{
+	struct dlease_events only = { .mask = 1U << DLEASE_EV_EXPIRED };
+	int fd = dl_open(), won = 0, lost = 0;
+	struct dlease_acquire a;
+	struct dlease_renew r;
+	struct dlease_event ev;
+
+	ASSERT_EQ(0, dl_ioctl(fd, DLEASE_IOC_SET_EVENTS, &only));
+	for (int i = 0; i < 3000; i++) {
+		uint64_t grace = i % 2 ? 1 * MS : 0;
+		int err;
+
+		ASSERT_EQ(0, dl_acquire(fd, "stress-renew", DLEASE_MODE_EXCLUSIVE,
+					DLEASE_ACQ_TRY, MS, grace, 0, &a));
+		while (now_ns() + 20000 < a.expires_ns + grace)
+			;
+		err = dl_renew(fd, a.lease_id, MS, &r);
+		if (!err) {
+			won++;
+			EXPECT_EQ(a.token, r.token);
+			err = dl_release(fd, a.lease_id);
+			EXPECT_TRUE(err == 0 || err == -ESTALE);
+		} else {
+			lost++;
+			ASSERT_EQ(-ESTALE, err);
+		}
+		while (dl_event(fd, &ev, 0) == 0)
+			EXPECT_EQ(DLEASE_EV_EXPIRED, ev.type);
+	}
+	TH_LOG("renew won %d, lost %d", won, lost);
+	close(fd);
+}
+
+/*
+ * Sessions closed while their leases' timers fire: the close and the
+ * timers race for the same leases.
+ */
+TEST_F_TIMEOUT(stress, close_races_expiry, 300)
+{
+	char name[32];
+
+	for (int i = 0; i < 400; i++) {
+		struct dlease_acquire a;
+		int fd = dl_open();
+
+		ASSERT_LE(0, fd);
+		for (int j = 0; j < 16; j++) {
+			snprintf(name, sizeof(name), "stress-close-%d", j);
+			ASSERT_EQ(0, dl_acquire(fd, name, DLEASE_MODE_SHARED,
+						DLEASE_ACQ_TRY, MS, j % 2 ? MS : 0,
+						0, &a));
+		}
+		while (now_ns() + 10000 * (i % 20) < a.expires_ns)
+			;
+		close(fd);
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -33,7 +33,8 @@
  * from the head of the queue for as long as the head is compatible: a run
  * of shared waiters at the head is granted together, a queued exclusive
  * waiter blocks every later shared one (no writer starvation).  Only the
- * waiters that are granted are woken.
+ * waiters that are granted are woken.  At most max_holders leases are held
+ * on one resource at once; further shared requests wait their turn.
  *
  * A held lease lives for its TTL from its grant or last renewal.  At the
  * end of the TTL it enters its grace period (if grace_ns > 0): it is still
@@ -47,10 +48,12 @@
  * increasing per resource).  A renewal keeps the token; a new grant gets a
  * new one.  Tokens start at 1; 0 means "no token".
  *
- * A lease id that the session was given but that is no longer live
- * (released, expired or revoked) is stale: DLEASE_IOC_RENEW, _RELEASE and
- * _QUERY fail with ESTALE for it and change nothing.  An id the session was
- * never given fails with ENOENT.
+ * Every request made through a session takes the next lease id of that
+ * session, even one that fails.  An id that is not live (released, expired,
+ * revoked, or the id of a request that failed) and not above the last id
+ * taken is stale: DLEASE_IOC_RENEW, _RELEASE and _QUERY fail with ESTALE
+ * for it and change nothing.  An id above the last one taken fails with
+ * ENOENT.
  *
  * ioctls (all on a /dev/dlease file descriptor)
  * ---------------------------------------------
@@ -67,9 +70,13 @@
  *	    relative, or an absolute CLOCK_MONOTONIC deadline with
  *	    DLEASE_ACQ_ABSTIME.  The sleep is interruptible.  A waiter that
  *	    times out or is interrupted leaves the queue without changing the
- *	    order of the others and loses its place; the call is restarted
- *	    transparently (SA_RESTART) only when restarting keeps its meaning,
- *	    i.e. without a timeout or with an absolute one.
+ *	    order of the others and loses its place.  After a signal the call
+ *	    is restarted (SA_RESTART) when restarting keeps its meaning:
+ *	    without a timeout or with an absolute one.  With a relative
+ *	    timeout it fails with EINTR if a signal handler ran, and
+ *	    timeout_ns is then set to the time that was left (it is restarted
+ *	    with that time left if no handler ran, e.g. after SIGSTOP).
+ *	    Timeouts beyond what the kernel's clock can hold mean no limit.
  *	  - DLEASE_ACQ_TRY: never waits; fails with EAGAIN (== EWOULDBLOCK) if
  *	    the lease cannot be granted at once.
  *	  - DLEASE_ACQ_ASYNC: never waits; on success state tells whether the
@@ -85,7 +92,9 @@
  *	ASYNC, timeout_ns with TRY or ASYNC, ABSTIME without a timeout);
  *	ERANGE (ttl_ns or grace_ns outside the limits of DLEASE_IOC_INFO);
  *	EAGAIN (TRY and not grantable now); ETIMEDOUT (the timeout passed);
- *	EINTR (interrupted by a signal with a relative timeout); EDQUOT (the
+ *	EINTR (a signal handler ran; see above); ESTALE (granted, but the
+ *	lease ended before the call could return: its TTL was shorter than
+ *	the way back, or another thread released it by id); EDQUOT (the
  *	session or the user holds max_per_session / max_per_user leases and
  *	waiters already); ENOSPC (max_waiters queued on this resource
  *	already); ENOMEM.
@@ -194,7 +203,7 @@ enum dlease_event_type {
  * @max_per_user: leases + waiters of all sessions of one user
  * @max_waiters: waiters one resource may queue
  * @max_events: event queue length of a session
- * @reserved0: zero
+ * @max_holders: leases held at once on one resource
  * @ttl_min_ns: smallest TTL
  * @ttl_max_ns: largest TTL
  * @grace_max_ns: largest grace period
@@ -210,7 +219,7 @@ struct dlease_info {
 	__u32 max_per_user;
 	__u32 max_waiters;
 	__u32 max_events;
-	__u32 reserved0;
+	__u32 max_holders;
 	__u64 ttl_min_ns;
 	__u64 ttl_max_ns;
 	__u64 grace_max_ns;
