@@ -3,8 +3,10 @@
 # dlease - top-level build.
 #
 #   make               build kmod/dlease.ko against KDIR
-#   make check         every test: host-side tests, then the kernel suite
-#                      in QEMU on each Debian kernel of VM_SERIES
+#   make check         every test: host-side tests (style, sparse, DKMS,
+#                      harness self-test, cluster protocol), then the
+#                      kernel suite in QEMU on each Debian kernel of
+#                      VM_SERIES (6.1 6.12)
 #   make demo          boot a VM and show dlease at work
 #   make bench         benchmark in a VM (a table of ratios, not a test)
 #   make style         checkpatch on the kernel code, clang-format check
@@ -64,7 +66,7 @@ dkms-check:
 
 .SECONDARY:
 .PHONY: all module clean check check-host check-vm tests demo bench \
-	style sparse dkms-install dkms-check
+	style sparse dkms-install dkms-check vm-selftest
 
 all: module
 
@@ -80,13 +82,17 @@ sparse:
 
 STYLE_KERNEL := $(filter-out %.mod.c kmod/version.h,$(wildcard kmod/*.c kmod/*.h)) \
 	include/uapi/linux/dlease.h
-STYLE_USER := $(wildcard tests/kselftest/*.[ch] tests/bench/*.c tests/demo/*.c)
+STYLE_USER := $(wildcard tests/kselftest/*.[ch] tests/bench/*.c tests/demo/*.c \
+	tools/dleased/*.[ch] tests/sim/*.[ch] tests/fuzz/*.c tests/unit/*.[ch])
 CHECKPATCH = perl "$$LINUX_SRC/scripts/checkpatch.pl" --no-tree --terse \
 	--show-types -f
 
+# Kernel-only rules that have no userspace counterpart (strscpy, __printf).
+STYLE_USER_IGNORE := STRCPY,PREFER_DEFINED_ATTRIBUTE_MACRO,SPLIT_STRING
+
 style: $(BUILD)/linux-src.env
 	. $(BUILD)/linux-src.env && $(CHECKPATCH) --strict $(STYLE_KERNEL) && \
-		$(CHECKPATCH) $(STYLE_USER)
+		$(CHECKPATCH) --ignore $(STYLE_USER_IGNORE) $(STYLE_USER)
 
 # --- kselftest binaries (host-built, kernel-independent) -----------------
 
@@ -132,7 +138,14 @@ check-vm-%: $(BUILD)/%/payload
 
 check-vm: $(addprefix check-vm-,$(VM_SERIES))
 
-check-host: style sparse dkms-check
+include tools/dleased/cluster.mk
+
+# Host side: kernel style and sparse, the DKMS build, the VM harness's own
+# self-test, the cluster protocol (unit, simulator, mutation, fuzz).
+check-host: style sparse dkms-check vm-selftest cluster-check
+
+vm-selftest:
+	$(VM)/selftest.sh $(VM_SERIES)
 
 check: check-host check-vm
 
