@@ -66,7 +66,7 @@ dkms-check:
 
 .SECONDARY:
 .PHONY: all module clean check check-host check-vm tests demo bench \
-	style sparse dkms-install dkms-check vm-selftest
+	style sparse dkms-install dkms-check vm-selftest spec-check
 
 all: module
 
@@ -142,7 +142,19 @@ include tools/dleased/cluster.mk
 
 # Host side: kernel style and sparse, the DKMS build, the VM harness's own
 # self-test, the cluster protocol (unit, simulator, mutation, fuzz).
-check-host: style sparse dkms-check vm-selftest cluster-check
+check-host: spec-check style sparse dkms-check vm-selftest cluster-check
+
+# The netlink spec is valid YNL and include/uapi agrees with it.
+PYTHON ?= /usr/bin/python3
+NL_SPEC := Documentation/netlink/specs/dlease.yaml
+
+spec-check: $(BUILD)/linux-src.env
+	@mkdir -p $(BUILD)/ynl
+	. $(BUILD)/linux-src.env && $(PYTHON) scripts/ynl-check.py $(NL_SPEC) \
+		"$$LINUX_SRC/Documentation/netlink" $(BUILD)/ynl/spec-check.c
+	$(CC) -Wall -Werror -Iinclude/uapi -o $(BUILD)/ynl/spec-check \
+		$(BUILD)/ynl/spec-check.c
+	$(BUILD)/ynl/spec-check
 
 vm-selftest:
 	$(VM)/selftest.sh $(VM_SERIES)

@@ -94,7 +94,9 @@ static const char *event_name(uint32_t type)
 		[DLEASE_EV_OVERFLOW] = "OVERFLOW",
 	};
 
-	return type <= DLEASE_EV_MAX ? names[type] : "?";
+	if (type >= sizeof(names) / sizeof(names[0]) || !names[type])
+		return "?";
+	return names[type];
 }
 
 /* Scene 1: two workers loop on one lease; FIFO makes them alternate. */

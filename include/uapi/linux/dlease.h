@@ -178,7 +178,11 @@ enum dlease_state {
 /* struct dlease_renew.out_flags */
 #define DLEASE_RENEW_WAS_LATE	(1U << 0)
 
-enum dlease_event_type {
+/*
+ * Lease transitions.  A session reads GRANTED to OVERFLOW; QUEUED and
+ * RELEASED are seen by observers only (netlink events, tracepoints).
+ */
+enum dlease_ev {
 	DLEASE_EV_GRANTED = 1,
 	DLEASE_EV_RENEWED = 2,
 	DLEASE_EV_LATE = 3,
@@ -186,11 +190,14 @@ enum dlease_event_type {
 	DLEASE_EV_REVOKED = 5,
 	DLEASE_EV_BREAK = 6,
 	DLEASE_EV_OVERFLOW = 7,
+	DLEASE_EV_QUEUED = 8,
+	DLEASE_EV_RELEASED = 9,
 	__DLEASE_EV_MAX,
 };
 
 #define DLEASE_EV_MAX		(__DLEASE_EV_MAX - 1)
-#define DLEASE_EV_MASK_ALL	(((1U << __DLEASE_EV_MAX) - 1) & ~1U)
+/* Every event type a session can read. */
+#define DLEASE_EV_MASK_ALL	(((1U << (DLEASE_EV_OVERFLOW + 1)) - 1) & ~1U)
 
 /**
  * struct dlease_info - what this module supports (DLEASE_IOC_INFO)
@@ -366,5 +373,133 @@ struct dlease_event {
 #define DLEASE_IOC_RELEASE	_IOW(DLEASE_IOC_MAGIC, 0x03, struct dlease_release)
 #define DLEASE_IOC_QUERY	_IOWR(DLEASE_IOC_MAGIC, 0x04, struct dlease_query)
 #define DLEASE_IOC_SET_EVENTS	_IOWR(DLEASE_IOC_MAGIC, 0x05, struct dlease_events)
+
+/*
+ * Generic netlink family "dlease"
+ * -------------------------------
+ * Documentation/netlink/specs/dlease.yaml is the source of truth for what
+ * follows: every command, attribute, check and reply is documented there,
+ * and scripts/ynl-check.py fails the build if this header drifts from it.
+ * In short (all per network namespace of the socket):
+ *
+ * DLEASE_CMD_LEASE_GET	do: one lease by session + id; dump: every lease
+ *			and queued request, optionally of one name; dumps
+ *			carry NLM_F_DUMP_INTR if the table changed meanwhile
+ * DLEASE_CMD_STATS_GET	counters, wait/hold log2 histograms, most
+ *			contended resources (DLEASE_A_STATS_TOP_COUNT)
+ * DLEASE_CMD_CONFIG_GET	the limits in force
+ * DLEASE_CMD_CONFIG_SET	change limits (CAP_NET_ADMIN in the netns's
+ *			user namespace)
+ * DLEASE_CMD_REVOKE	revoke every holder of a name, or one lease by
+ *			session + id (CAP_NET_ADMIN); holders get REVOKED
+ * DLEASE_CMD_EVENT_NTF	a lease transition, to the "events" group; sent
+ *			only while someone listens
+ *
+ * Every rejected request fails with EINVAL (or ERANGE, EPERM, ENOENT) and
+ * an extended ACK message naming the bad attribute.
+ */
+#define DLEASE_FAMILY_NAME	"dlease"
+#define DLEASE_FAMILY_VERSION	1
+#define DLEASE_MCGRP_EVENTS	"events"
+
+enum {
+	DLEASE_A_LEASE_NAME = 1,
+	DLEASE_A_LEASE_SESSION,
+	DLEASE_A_LEASE_ID,
+	DLEASE_A_LEASE_MODE,
+	DLEASE_A_LEASE_STATE,
+	DLEASE_A_LEASE_PID,
+	DLEASE_A_LEASE_COMM,
+	DLEASE_A_LEASE_TOKEN,
+	DLEASE_A_LEASE_TTL,
+	DLEASE_A_LEASE_GRACE,
+	DLEASE_A_LEASE_EXPIRES,
+	DLEASE_A_LEASE_TIME_LEFT,
+	DLEASE_A_LEASE_WAITED,
+	DLEASE_A_LEASE_HELD_FOR,
+	DLEASE_A_LEASE_POSITION,
+	DLEASE_A_LEASE_HOLDERS,
+	DLEASE_A_LEASE_WAITERS,
+	DLEASE_A_LEASE_EVENT,
+	DLEASE_A_LEASE_TIME,
+
+	__DLEASE_A_LEASE_MAX,
+	DLEASE_A_LEASE_MAX = (__DLEASE_A_LEASE_MAX - 1)
+};
+
+enum {
+	DLEASE_A_HIST_BUCKET = 1,
+
+	__DLEASE_A_HIST_MAX,
+	DLEASE_A_HIST_MAX = (__DLEASE_A_HIST_MAX - 1)
+};
+
+enum {
+	DLEASE_A_TOP_NAME = 1,
+	DLEASE_A_TOP_CONTENDED,
+	DLEASE_A_TOP_WAITERS,
+
+	__DLEASE_A_TOP_MAX,
+	DLEASE_A_TOP_MAX = (__DLEASE_A_TOP_MAX - 1)
+};
+
+enum {
+	DLEASE_A_STATS_ACQUIRES = 1,
+	DLEASE_A_STATS_GRANTS,
+	DLEASE_A_STATS_CONTENDED_GRANTS,
+	DLEASE_A_STATS_TIMEOUTS,
+	DLEASE_A_STATS_INTERRUPTS,
+	DLEASE_A_STATS_EXPIRIES,
+	DLEASE_A_STATS_REVOCATIONS,
+	DLEASE_A_STATS_RENEWALS,
+	DLEASE_A_STATS_LATE_RENEWALS,
+	DLEASE_A_STATS_QUOTA_HITS,
+	DLEASE_A_STATS_RELEASES,
+	DLEASE_A_STATS_RESOURCES,
+	DLEASE_A_STATS_SESSIONS,
+	DLEASE_A_STATS_WAIT_HIST,
+	DLEASE_A_STATS_HOLD_HIST,
+	DLEASE_A_STATS_TOP_COUNT,
+	DLEASE_A_STATS_TOP,
+
+	__DLEASE_A_STATS_MAX,
+	DLEASE_A_STATS_MAX = (__DLEASE_A_STATS_MAX - 1)
+};
+
+enum {
+	DLEASE_A_CONFIG_MAX_PER_SESSION = 1,
+	DLEASE_A_CONFIG_MAX_HOLDERS,
+	DLEASE_A_CONFIG_MAX_WAITERS,
+	DLEASE_A_CONFIG_MAX_EVENTS,
+	DLEASE_A_CONFIG_TTL_MIN,
+	DLEASE_A_CONFIG_TTL_MAX,
+	DLEASE_A_CONFIG_GRACE_MAX,
+	DLEASE_A_CONFIG_MAX_PER_USER,
+
+	__DLEASE_A_CONFIG_MAX,
+	DLEASE_A_CONFIG_MAX = (__DLEASE_A_CONFIG_MAX - 1)
+};
+
+enum {
+	DLEASE_A_REVOKE_NAME = 1,
+	DLEASE_A_REVOKE_SESSION,
+	DLEASE_A_REVOKE_ID,
+	DLEASE_A_REVOKE_COUNT,
+
+	__DLEASE_A_REVOKE_MAX,
+	DLEASE_A_REVOKE_MAX = (__DLEASE_A_REVOKE_MAX - 1)
+};
+
+enum {
+	DLEASE_CMD_LEASE_GET = 1,
+	DLEASE_CMD_STATS_GET,
+	DLEASE_CMD_CONFIG_GET,
+	DLEASE_CMD_CONFIG_SET,
+	DLEASE_CMD_REVOKE,
+	DLEASE_CMD_EVENT_NTF,
+
+	__DLEASE_CMD_MAX,
+	DLEASE_CMD_MAX = (__DLEASE_CMD_MAX - 1)
+};
 
 #endif /* _UAPI_LINUX_DLEASE_H */
