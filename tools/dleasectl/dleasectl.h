@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dleasectl - shared declarations of the subcommands.
+ */
+#ifndef DLEASECTL_H
+#define DLEASECTL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sysexits.h>
+
+#include "dlease.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Exit codes (documented in dleasectl(8)).  `run` otherwise exits with
+ * the status of its command: its exit code, or 128 + the signal that
+ * killed it.
+ */
+#define EXIT_LEASE_LOST		79	/* the lease expired or was revoked */
+#define EXIT_CMD_CANNOT_RUN	126	/* run: CMD found but not executable */
+#define EXIT_CMD_NOT_FOUND	127	/* run: CMD not found */
+
+/* Defaults of the lease options. */
+#define DEFAULT_TTL_NS		(10ULL * 1000000000ULL)
+#define DEFAULT_KILL_AFTER_NS	(1ULL * 1000000000ULL)
+#define DEFAULT_TOKEN_ENV	"DLEASE_TOKEN"
+
+/**
+ * struct lease_args - the options of `acquire` and `run`
+ * @name: the resource
+ * @mode: DLEASE_MODE_SHARED or DLEASE_MODE_EXCLUSIVE
+ * @ttl_ns: --ttl
+ * @grace_ns: --grace
+ * @wait_ns: --wait (0 with @wait_set: do not wait, like --nonblock)
+ * @wait_set: --wait was given (else wait without limit)
+ * @nonblock: --nonblock
+ * @kill_after_ns: run: --kill-after, SIGTERM to SIGKILL on loss
+ * @hold_ns: acquire: --hold, release after this long (0: until EOF)
+ * @token_env: run: --token-env, the variable that carries the token
+ * @json: --json
+ * @cmd: run: the command and its arguments, NULL-terminated
+ */
+struct lease_args {
+	const char *name;
+	uint32_t mode;
+	uint64_t ttl_ns;
+	uint64_t grace_ns;
+	uint64_t wait_ns;
+	bool wait_set;
+	bool nonblock;
+	uint64_t kill_after_ns;
+	uint64_t hold_ns;
+	const char *token_env;
+	bool json;
+	char **cmd;
+};
+
+/* Which options a subcommand takes, for parse_lease_args(). */
+#define LEASE_ARGS_RUN		(1U << 0)
+#define LEASE_ARGS_ACQUIRE	(1U << 1)
+
+int parse_lease_args(int argc, char **argv, unsigned int which,
+		     struct lease_args *a);
+void acquire_opts_from_args(const struct lease_args *a,
+			    struct dlease_acquire_opts *o);
+
+/**
+ * struct subcommand - one entry of the command table
+ * @name: as typed
+ * @func: runs it with argv[0] == @name; returns the exit code
+ * @summary: one line for `dleasectl --help`
+ */
+struct subcommand {
+	const char *name;
+	int (*func)(int argc, char **argv);
+	const char *summary;
+};
+
+int exit_code_for(int err);
+int fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern const char *prog;
+
+/*
+ * A held lease, its keeper, and the signals taken as file descriptors;
+ * the common core of `acquire` and `run`.
+ */
+struct holder {
+	struct dlease_session *session;
+	struct dlease_lease *lease;
+	struct dlease_keeper *keeper;
+	int sigfd;
+	sigset_t oldmask;
+	uint32_t lost_type;
+	bool lost;
+};
+
+int holder_signals(struct holder *h, bool with_children);
+int holder_acquire(struct holder *h, const struct lease_args *a);
+int holder_dispatch(struct holder *h);
+int holder_read_signal(struct holder *h);
+int holder_release(struct holder *h);
+
+int cmd_acquire(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+#endif /* DLEASECTL_H */
