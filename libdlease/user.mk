@@ -34,6 +34,9 @@ USER_JSON_LIBS	:= $(shell pkg-config --libs json-c 2>/dev/null)
 USER_CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-Wno-unused-parameter -D_GNU_SOURCE -Iinclude/uapi -I$(USER_LIBDIR) \
 	$(USER_NL_CFLAGS)
+# kselftest_harness.h wants what the kernel's selftests use: -Wall only.
+USER_KSFT_CFLAGS := -O2 -g -Wall -Werror -D_GNU_SOURCE -pthread \
+	-Iinclude/uapi -I$(USER_LIBDIR) $(USER_JSON_CFLAGS)
 USER_LIB_CFLAGS	:= $(USER_CFLAGS_COMMON) -fPIC -pthread
 USER_CTL_CFLAGS	:= $(USER_CFLAGS_COMMON) -I$(USER_CTLDIR) \
 	-DDLEASE_VERSION='"$(USER_VERSION)"' $(USER_JSON_CFLAGS)
@@ -123,10 +126,10 @@ $(USER_OUT)/tests/user_%: $(USER_TESTDIR)/%.c \
 		$(wildcard $(USER_TESTDIR)/*.h) $(USER_SO) \
 		$(USER_OUT)/linux-src.env
 	@mkdir -p $(@D)
-	. $(USER_OUT)/linux-src.env && $(CC) $(USER_CTL_CFLAGS) -pthread \
-		-Wno-sign-compare -Wno-missing-field-initializers \
+	. $(USER_OUT)/linux-src.env && $(CC) $(USER_KSFT_CFLAGS) \
 		-I"$$LINUX_SRC/tools/testing/selftests" -I$(USER_TESTDIR) \
-		-o $@ $< -L$(USER_OUT) -ldlease -Wl,-rpath,'$$ORIGIN'
+		-o $@ $< -L$(USER_OUT) -ldlease -Wl,-rpath,'$$ORIGIN' \
+		$(USER_JSON_LIBS)
 
 $(USER_OUT)/tests/%: $(USER_TESTDIR)/vm_%.c $(USER_SO)
 	@mkdir -p $(@D)

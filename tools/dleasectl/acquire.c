@@ -130,7 +130,9 @@ int cmd_acquire(int argc, char **argv)
 		rc = holder_signals(&h, false);
 	if (!rc) {
 		print_lease(&h, a.json);
-		rc = hold(&h, &a);
+		/* A stop signal that came early is a release like any other. */
+		if (!h.early_signal)
+			rc = hold(&h, &a);
 	}
 	err = holder_release(&h);
 	if (err && !rc)

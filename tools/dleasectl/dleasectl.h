@@ -95,6 +95,7 @@ struct holder {
 	struct dlease_keeper *keeper;
 	int sigfd;
 	sigset_t oldmask;
+	int early_signal;
 	uint32_t lost_type;
 	bool lost;
 };
@@ -104,6 +105,7 @@ int holder_acquire(struct holder *h, const struct lease_args *a);
 int holder_dispatch(struct holder *h);
 int holder_read_signal(struct holder *h);
 int holder_release(struct holder *h);
+void holder_default_signals(void);
 
 int cmd_acquire(int argc, char **argv);
 int cmd_run(int argc, char **argv);

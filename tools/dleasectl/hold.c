@@ -32,6 +32,15 @@ static void catch_stop_signals(void)
 		sigaction(stop_signals[i], &sa, NULL);
 }
 
+/**
+ * holder_default_signals() - give the stop signals their default actions
+ */
+void holder_default_signals(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		signal(stop_signals[i], SIG_DFL);
+}
+
 static void on_keeper_event(struct dlease_keeper *k,
 			    const struct dlease_lease_event *ev, void *arg)
 {
@@ -92,7 +101,9 @@ int holder_acquire(struct holder *h, const struct lease_args *a)
  * @h: the holder
  * @with_children: also SIGCHLD
  *
- * Return: 0; 128 + a stop signal that came before; EX_OSERR.
+ * A stop signal caught before is left in @h->early_signal.
+ *
+ * Return: 0; EX_OSERR.
  */
 int holder_signals(struct holder *h, bool with_children)
 {
@@ -105,8 +116,7 @@ int holder_signals(struct holder *h, bool with_children)
 		sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, &h->oldmask))
 		return fail(-errno, "sigprocmask");
-	if (__atomic_load_n(&caught, __ATOMIC_RELAXED))
-		return 128 + caught;
+	h->early_signal = __atomic_load_n(&caught, __ATOMIC_RELAXED);
 	h->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (h->sigfd < 0)
 		return fail(-errno, "signalfd");

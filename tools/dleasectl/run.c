@@ -37,6 +37,11 @@ static void exec_child(struct runner *r, pid_t parent)
 	const struct lease_args *a = r->args;
 	char token[24];
 
+	/*
+	 * A signal sent to CMD before it runs is pending here (blocked
+	 * since before the fork): let it act once CMD has default actions.
+	 */
+	holder_default_signals();
 	sigprocmask(SIG_SETMASK, &r->h.oldmask, NULL);
 	/* The lease dies with us: so must CMD. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
@@ -193,6 +198,11 @@ int cmd_run(int argc, char **argv)
 		if (r.killfd < 0)
 			rc = fail(-errno, "timerfd_create");
 	}
+	/* Stopped or lost before CMD could start: do not start it. */
+	if (!rc && r.h.early_signal)
+		rc = 128 + r.h.early_signal;
+	if (!rc && !holder_dispatch(&r.h) && r.h.lost)
+		rc = EXIT_LEASE_LOST;
 	if (!rc)
 		rc = start_child(&r);
 	if (!rc)
