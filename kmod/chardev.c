@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -39,10 +40,19 @@ static int dlease_open(struct inode *inode, struct file *file)
 	if (err)
 		goto err_user;
 	xa_init_flags(&sess->leases, XA_FLAGS_LOCK_BH);
+	sess->id = atomic64_inc_return(&sess->dn->last_session);
+	err = xa_insert(&sess->dn->sessions, sess->id, sess,
+			GFP_KERNEL_ACCOUNT);
+	if (err)
+		goto err_events;
+	atomic_inc(&sess->dn->nsessions);
 	sess->net = get_net(net);
+	sess->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	file->private_data = sess;
 	return stream_open(inode, file);
 
+err_events:
+	dlease_events_free(sess);
 err_user:
 	dlease_user_put(sess->user);
 err_free:
@@ -55,7 +65,11 @@ static int dlease_file_release(struct inode *inode, struct file *file)
 	struct dlease_session *sess = file->private_data;
 
 	dlease_session_release_all(sess);
+	/* No revoke by id can find the session from here on. */
+	xa_erase(&sess->dn->sessions, sess->id);
+	atomic_dec(&sess->dn->nsessions);
 	xa_destroy(&sess->leases);
+	put_pid_ns(sess->pid_ns);
 	dlease_events_free(sess);
 	dlease_user_put(sess->user);
 	put_net(sess->net);
@@ -80,6 +94,7 @@ static long dlease_ioc_info(struct dlease_session *sess, void __user *arg)
 		.ttl_min_ns = READ_ONCE(lim->ttl_min_ns),
 		.ttl_max_ns = READ_ONCE(lim->ttl_max_ns),
 		.grace_max_ns = READ_ONCE(lim->grace_max_ns),
+		.session_id = sess->id,
 	};
 
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;

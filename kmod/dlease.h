@@ -32,6 +32,7 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -41,6 +42,9 @@
 
 struct net;
 struct task_struct;
+
+/* Longest TTL or grace period: now + TTL + grace must fit in a ktime_t. */
+#define DLEASE_TIME_CAP_NS	(10ULL * 366 * 86400 * NSEC_PER_SEC)
 
 /* Limits in force in one network namespace. */
 struct dlease_limits {
@@ -53,11 +57,57 @@ struct dlease_limits {
 	u64 grace_max_ns;
 };
 
+/* Counters of a namespace; the order of the netlink stats attributes. */
+enum dlease_counter {
+	DLEASE_C_ACQUIRES,
+	DLEASE_C_GRANTS,
+	DLEASE_C_CONTENDED,
+	DLEASE_C_TIMEOUTS,
+	DLEASE_C_INTERRUPTS,
+	DLEASE_C_EXPIRIES,
+	DLEASE_C_REVOCATIONS,
+	DLEASE_C_RENEWALS,
+	DLEASE_C_LATE_RENEWALS,
+	DLEASE_C_QUOTA_HITS,
+	DLEASE_C_RELEASES,
+	__DLEASE_C_MAX,
+};
+
+#define DLEASE_HIST_BUCKETS	64
+#define DLEASE_TOP_SLOTS	32
+
+struct dlease_pcpu_stats {
+	u64 c[__DLEASE_C_MAX];
+	u64 wait[DLEASE_HIST_BUCKETS];
+	u64 hold[DLEASE_HIST_BUCKETS];
+};
+
+struct dlease_top_slot {
+	u64 count;
+	u32 len;
+	u8 name[DLEASE_NAME_MAX];
+};
+
+struct dlease_top {
+	spinlock_t lock;		/* the slots */
+	unsigned int used;
+	struct dlease_top_slot slot[DLEASE_TOP_SLOTS];
+};
+
 struct dlease_net {
 	struct net *net;
 	struct rhashtable names;
 	atomic64_t last_token;
+	atomic64_t last_session;
+	atomic_t generation;		/* changes with every transition */
+	atomic_t nresources;
+	atomic64_t last_resource;
+	struct xarray resources;	/* id -> resource, for dumps */
+	atomic_t nsessions;
+	struct xarray sessions;		/* session id -> session */
 	struct dlease_limits limits;
+	struct dlease_pcpu_stats __percpu *stats;
+	struct dlease_top *top;
 };
 
 /* Lookup key of a resource: the name bytes. */
@@ -68,6 +118,7 @@ struct dlease_key {
 
 struct dlease_resource {
 	struct rhash_head node;
+	u64 id;				/* in dn->resources */
 	struct dlease_key key;		/* points at name[] */
 	refcount_t ref;
 	spinlock_t lock;		/* everything below, and its leases */
@@ -94,8 +145,10 @@ struct dlease_user {
 };
 
 struct dlease_session {
+	u64 id;				/* unique in its namespace */
 	struct dlease_net *dn;
 	struct net *net;
+	struct pid_namespace *pid_ns;	/* of the opener */
 	struct dlease_user *user;
 	struct xarray leases;		/* id -> lease; XA_FLAGS_LOCK_BH */
 	u64 next_id;			/* under xa_lock(&leases) */
@@ -122,6 +175,8 @@ struct dlease_lease {
 	struct dlease_resource *res;
 	struct dlease_session *sess;
 	struct task_struct *waiter;	/* blocked acquirer, under res->lock */
+	struct pid *pid;		/* thread group that asked */
+	char comm[TASK_COMM_LEN];
 	struct hrtimer timer;
 	u64 id;
 	u64 token;
@@ -139,6 +194,8 @@ void dlease_netns_exit(void);
 struct dlease_net *dlease_net(const struct net *net);
 struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
 					    const u8 *name, u32 len);
+struct dlease_resource *dlease_resource_find(struct dlease_net *dn,
+					     const u8 *name, u32 len);
 void dlease_resource_unhash_if_idle(struct dlease_resource *res);
 void dlease_resource_put(struct dlease_resource *res);
 
@@ -151,7 +208,23 @@ int dlease_renew(struct dlease_session *sess, struct dlease_renew *req);
 int dlease_release(struct dlease_session *sess, u64 id);
 int dlease_query(struct dlease_session *sess, struct dlease_query *q,
 		 u8 *name);
+int dlease_revoke_name(struct dlease_net *dn, const u8 *name, u32 len);
+struct dlease_lease *dlease_lease_find(struct dlease_session *sess, u64 id);
+void dlease_lease_drop(struct dlease_lease *lease);
+int dlease_revoke_id(struct dlease_net *dn, u64 session, u64 id);
 void dlease_session_release_all(struct dlease_session *sess);
+
+/* stats.c */
+int dlease_stats_init(struct dlease_net *dn);
+void dlease_stats_free(struct dlease_net *dn);
+void dlease_stats_inc(struct dlease_net *dn, enum dlease_counter counter);
+void dlease_stats_wait(struct dlease_net *dn, u64 ns);
+void dlease_stats_hold(struct dlease_net *dn, u64 ns);
+void dlease_stats_contended(struct dlease_net *dn,
+			    const struct dlease_resource *res);
+void dlease_stats_read(struct dlease_net *dn, struct dlease_pcpu_stats *sum);
+unsigned int dlease_stats_top(struct dlease_net *dn,
+			      struct dlease_top_slot *out);
 
 /* event.c */
 int dlease_events_init(struct dlease_session *sess, u32 cap);
@@ -167,6 +240,11 @@ struct dlease_user *dlease_user_get(kuid_t uid);
 void dlease_user_put(struct dlease_user *user);
 int dlease_quota_charge(struct dlease_session *sess);
 void dlease_quota_uncharge(struct dlease_session *sess);
+
+/* netlink.c */
+int dlease_netlink_init(void);
+void dlease_netlink_exit(void);
+void dlease_nl_notify(const struct dlease_lease *lease, u32 ev);
 
 /* chardev.c */
 int dlease_chardev_init(void);

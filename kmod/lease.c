@@ -26,6 +26,7 @@
 
 #include "compat.h"
 #include "dlease.h"
+#include "trace.h"
 
 static struct kmem_cache *dlease_lease_cache __read_mostly;
 
@@ -35,7 +36,68 @@ static void dlease_lease_put(struct dlease_lease *lease)
 		return;
 	if (lease->res)
 		dlease_resource_put(lease->res);
+	put_pid(lease->pid);
 	kmem_cache_free(dlease_lease_cache, lease);
+}
+
+static u64 dlease_held_ns(const struct dlease_lease *lease)
+{
+	return ktime_to_ns(ktime_sub(ktime_get(), lease->granted_at));
+}
+
+/*
+ * What every transition does besides the engine's own work: the
+ * generation that dumps check, statistics, the tracepoint and the netlink
+ * notification.  Called under res->lock, before a lease is marked dead.
+ */
+static void dlease_transition(struct dlease_lease *lease, u32 ev)
+{
+	struct dlease_net *dn = lease->res->dn;
+	bool held = lease->state == DLEASE_STATE_HELD ||
+		    lease->state == DLEASE_STATE_LATE;
+
+	if (ev != DLEASE_EV_BREAK)
+		atomic_inc(&dn->generation);
+	switch (ev) {
+	case DLEASE_EV_QUEUED:
+		trace_dlease_queued(lease);
+		break;
+	case DLEASE_EV_GRANTED:
+		dlease_stats_inc(dn, DLEASE_C_GRANTS);
+		dlease_stats_wait(dn, ktime_to_ns(ktime_sub(lease->granted_at,
+							    lease->queued_at)));
+		if (lease->granted_at != lease->queued_at)
+			dlease_stats_contended(dn, lease->res);
+		trace_dlease_granted(lease);
+		break;
+	case DLEASE_EV_RENEWED:
+		dlease_stats_inc(dn, DLEASE_C_RENEWALS);
+		trace_dlease_renewed(lease);
+		break;
+	case DLEASE_EV_LATE:
+		trace_dlease_late(lease);
+		break;
+	case DLEASE_EV_EXPIRED:
+		dlease_stats_inc(dn, DLEASE_C_EXPIRIES);
+		dlease_stats_hold(dn, dlease_held_ns(lease));
+		trace_dlease_expired(lease);
+		break;
+	case DLEASE_EV_REVOKED:
+		dlease_stats_inc(dn, DLEASE_C_REVOCATIONS);
+		dlease_stats_hold(dn, dlease_held_ns(lease));
+		trace_dlease_revoked(lease);
+		break;
+	case DLEASE_EV_BREAK:
+		trace_dlease_break(lease);
+		break;
+	case DLEASE_EV_RELEASED:
+		dlease_stats_inc(dn, DLEASE_C_RELEASES);
+		if (held)
+			dlease_stats_hold(dn, dlease_held_ns(lease));
+		trace_dlease_released(lease);
+		break;
+	}
+	dlease_nl_notify(lease, ev);
 }
 
 static bool dlease_compatible(const struct dlease_resource *res, u8 mode)
@@ -85,9 +147,11 @@ static void dlease_post_break(struct dlease_resource *res)
 {
 	struct dlease_lease *holder;
 
-	list_for_each_entry(holder, &res->holders, node)
+	list_for_each_entry(holder, &res->holders, node) {
 		dlease_event_post(holder->sess, DLEASE_EV_BREAK, holder,
 				  res->nwaiters);
+		dlease_transition(holder, DLEASE_EV_BREAK);
+	}
 }
 
 static void dlease_grant(struct dlease_resource *res,
@@ -101,6 +165,7 @@ static void dlease_grant(struct dlease_resource *res,
 	dlease_arm(lease, now, lease->ttl_ns);
 	/* Pairs with the lockless check in dlease_wait(). */
 	smp_store_release(&lease->state, DLEASE_STATE_HELD);
+	dlease_transition(lease, DLEASE_EV_GRANTED);
 }
 
 /* Grants the compatible run at the head of the queue, and only that. */
@@ -151,6 +216,7 @@ static void dlease_kill(struct dlease_lease *lease, u32 event)
 		res->held_mode = 0;
 	if (event)
 		dlease_event_post(sess, event, lease, 0);
+	dlease_transition(lease, event ?: DLEASE_EV_RELEASED);
 	WRITE_ONCE(lease->state, DLEASE_STATE_DEAD);
 	dlease_quota_uncharge(sess);
 	/*
@@ -185,6 +251,7 @@ static enum hrtimer_restart dlease_timer_fn(struct hrtimer *timer)
 		if (lease->grace_ns) {
 			lease->state = DLEASE_STATE_LATE;
 			dlease_event_post(lease->sess, DLEASE_EV_LATE, lease, 0);
+			dlease_transition(lease, DLEASE_EV_LATE);
 			hrtimer_set_expires(timer, dlease_deadline(lease));
 			ret = HRTIMER_RESTART;
 			break;
@@ -241,6 +308,28 @@ static struct dlease_lease *dlease_lookup(struct dlease_session *sess, u64 id)
 	return lease;
 }
 
+/**
+ * dlease_lease_find() - find a lease of a session by id
+ * @sess: the session
+ * @id: the lease id
+ *
+ * Return: the lease with a reference (drop it with dlease_lease_drop()),
+ * or ERR_PTR(-ENOENT) or ERR_PTR(-ESTALE).
+ */
+struct dlease_lease *dlease_lease_find(struct dlease_session *sess, u64 id)
+{
+	return dlease_lookup(sess, id);
+}
+
+/**
+ * dlease_lease_drop() - drop a reference taken by dlease_lease_find()
+ * @lease: the lease
+ */
+void dlease_lease_drop(struct dlease_lease *lease)
+{
+	dlease_lease_put(lease);
+}
+
 static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 					     const struct dlease_acquire *req)
 {
@@ -251,6 +340,8 @@ static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 	if (!lease)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&lease->ref, 2);	/* live, and the caller's */
+	lease->pid = get_task_pid(current, PIDTYPE_TGID);
+	get_task_comm(lease->comm, current);
 	lease->state = DLEASE_STATE_NEW;
 	lease->mode = req->mode;
 	lease->async = req->flags & DLEASE_ACQ_ASYNC;
@@ -321,10 +412,12 @@ static int dlease_wait(struct dlease_lease *lease, struct dlease_acquire *req)
 		if (smp_load_acquire(&lease->state) != DLEASE_STATE_WAITING)
 			break;
 		if (timed_out) {
+			dlease_stats_inc(res->dn, DLEASE_C_TIMEOUTS);
 			err = -ETIMEDOUT;
 			break;
 		}
 		if (signal_pending(current)) {
+			dlease_stats_inc(res->dn, DLEASE_C_INTERRUPTS);
 			err = -ERESTARTSYS;
 			if (until && !(req->flags & DLEASE_ACQ_ABSTIME)) {
 				err = -ERESTARTNOHAND;
@@ -364,8 +457,10 @@ static int dlease_enqueue(struct dlease_resource *res,
 	}
 	if (flags & DLEASE_ACQ_TRY)
 		return -EAGAIN;
-	if (res->nwaiters >= READ_ONCE(res->dn->limits.max_waiters))
+	if (res->nwaiters >= READ_ONCE(res->dn->limits.max_waiters)) {
+		dlease_stats_inc(res->dn, DLEASE_C_QUOTA_HITS);
 		return -ENOSPC;
+	}
 	lease->state = DLEASE_STATE_WAITING;
 	if (lease->async)
 		dlease_publish(lease);
@@ -373,6 +468,7 @@ static int dlease_enqueue(struct dlease_resource *res,
 		lease->waiter = current;
 	list_add_tail(&lease->node, &res->waiters);
 	res->nwaiters++;
+	dlease_transition(lease, DLEASE_EV_QUEUED);
 	dlease_post_break(res);
 	return 0;
 }
@@ -415,9 +511,12 @@ int dlease_acquire(struct dlease_session *sess, struct dlease_acquire *req,
 	struct dlease_lease *lease;
 	int err;
 
+	dlease_stats_inc(sess->dn, DLEASE_C_ACQUIRES);
 	err = dlease_quota_charge(sess);
-	if (err)
+	if (err) {
+		dlease_stats_inc(sess->dn, DLEASE_C_QUOTA_HITS);
 		return err;
+	}
 	lease = dlease_lease_new(sess, req);
 	if (IS_ERR(lease)) {
 		err = PTR_ERR(lease);
@@ -485,13 +584,17 @@ int dlease_renew(struct dlease_session *sess, struct dlease_renew *req)
 	switch (lease->state) {
 	case DLEASE_STATE_HELD:
 	case DLEASE_STATE_LATE:
-		req->out_flags = lease->state == DLEASE_STATE_LATE ?
-				 DLEASE_RENEW_WAS_LATE : 0;
+		req->out_flags = 0;
+		if (lease->state == DLEASE_STATE_LATE) {
+			req->out_flags = DLEASE_RENEW_WAS_LATE;
+			dlease_stats_inc(sess->dn, DLEASE_C_LATE_RENEWALS);
+		}
 		lease->state = DLEASE_STATE_HELD;
 		dlease_arm(lease, ktime_get(), req->ttl_ns ?: lease->ttl_ns);
 		req->token = lease->token;
 		req->expires_ns = ktime_to_ns(lease->expires);
 		dlease_event_post(sess, DLEASE_EV_RENEWED, lease, 0);
+		dlease_transition(lease, DLEASE_EV_RENEWED);
 		break;
 	case DLEASE_STATE_WAITING:
 		err = -EBUSY;
@@ -567,6 +670,93 @@ int dlease_query(struct dlease_session *sess, struct dlease_query *q, u8 *name)
 	memcpy(name, res->name, res->key.len);
 out:
 	spin_unlock_bh(&res->lock);
+	dlease_lease_put(lease);
+	return err;
+}
+
+/* Finishes leases killed under a lock: cancels their timers, drops them. */
+static void dlease_finish(struct list_head *dead)
+{
+	struct dlease_lease *lease, *next;
+
+	list_for_each_entry_safe(lease, next, dead, node) {
+		list_del(&lease->node);
+		hrtimer_cancel(&lease->timer);
+		dlease_lease_put(lease);
+	}
+}
+
+/**
+ * dlease_revoke_name() - revoke every lease held on a resource
+ * @dn: the namespace's state
+ * @name: the resource's name
+ * @len: its length
+ *
+ * The holders get DLEASE_EV_REVOKED; queued requests stay and the next
+ * ones are granted.
+ *
+ * Return: the number of leases revoked, or -ENOENT if nothing is held or
+ * queued under that name.
+ */
+int dlease_revoke_name(struct dlease_net *dn, const u8 *name, u32 len)
+{
+	struct dlease_lease *lease, *next;
+	struct dlease_resource *res;
+	LIST_HEAD(victims);
+	LIST_HEAD(dead);
+	int count = 0;
+
+	res = dlease_resource_find(dn, name, len);
+	if (!res)
+		return -ENOENT;
+	spin_lock_bh(&res->lock);
+	/* Only the holders of now: those granted meanwhile stay. */
+	list_splice_init(&res->holders, &victims);
+	list_for_each_entry_safe(lease, next, &victims, node) {
+		dlease_kill(lease, DLEASE_EV_REVOKED);
+		list_add_tail(&lease->node, &dead);
+		count++;
+	}
+	spin_unlock_bh(&res->lock);
+	dlease_finish(&dead);
+	dlease_resource_put(res);
+	return count;
+}
+
+/**
+ * dlease_revoke_id() - revoke one held lease
+ * @dn: the namespace's state
+ * @session: the id of its session
+ * @id: its id in the session
+ *
+ * Return: 1, or -ENOENT (no such session or lease), -ESTALE (the lease
+ * ended already), -EBUSY (a request still waiting: not revoked).
+ */
+int dlease_revoke_id(struct dlease_net *dn, u64 session, u64 id)
+{
+	struct dlease_session *sess;
+	struct dlease_lease *lease;
+	LIST_HEAD(dead);
+	int err = 1;
+
+	xa_lock(&dn->sessions);
+	sess = xa_load(&dn->sessions, session);
+	lease = sess ? dlease_lookup(sess, id) : ERR_PTR(-ENOENT);
+	xa_unlock(&dn->sessions);
+	if (IS_ERR(lease))
+		return PTR_ERR(lease);
+
+	spin_lock_bh(&lease->res->lock);
+	if (lease->state == DLEASE_STATE_WAITING) {
+		err = -EBUSY;
+	} else if (lease->state == DLEASE_STATE_DEAD) {
+		err = -ESTALE;
+	} else {
+		dlease_kill(lease, DLEASE_EV_REVOKED);
+		list_add(&lease->node, &dead);
+	}
+	spin_unlock_bh(&lease->res->lock);
+	dlease_finish(&dead);
 	dlease_lease_put(lease);
 	return err;
 }

@@ -41,9 +41,6 @@ static unsigned long long grace_max_ns = 3600000000000ULL;
 module_param(grace_max_ns, ullong, 0444);
 MODULE_PARM_DESC(grace_max_ns, "longest grace period in ns (default 1 hour)");
 
-/* Longest TTL or grace period: now + TTL + grace must fit in a ktime_t. */
-#define DLEASE_TIME_CAP_NS	(10ULL * 366 * 86400 * NSEC_PER_SEC)
-
 /**
  * dlease_default_limits() - the limits a new namespace starts with
  * @limits: filled from the module parameters, within sane bounds
@@ -69,12 +66,17 @@ static int __init dlease_init(void)
 	err = dlease_netns_init();
 	if (err)
 		goto err_lease;
-	err = dlease_chardev_init();
+	err = dlease_netlink_init();
 	if (err)
 		goto err_netns;
+	err = dlease_chardev_init();
+	if (err)
+		goto err_netlink;
 	pr_info("dlease %s loaded\n", DLEASE_VERSION);
 	return 0;
 
+err_netlink:
+	dlease_netlink_exit();
 err_netns:
 	dlease_netns_exit();
 err_lease:
@@ -85,6 +87,7 @@ err_lease:
 static void __exit dlease_exit(void)
 {
 	dlease_chardev_exit();
+	dlease_netlink_exit();
 	dlease_netns_exit();
 	dlease_lease_exit();
 }

@@ -88,6 +88,35 @@ static struct dlease_resource *dlease_resource_tryget(struct dlease_resource *re
 }
 
 /**
+ * dlease_resource_find() - find the resource of a name, if there is one
+ * @dn: the namespace's state
+ * @name: the name
+ * @len: its length
+ *
+ * Return: the resource with a reference for the caller (it may leave the
+ * table meanwhile: see ->unhashed), or NULL.
+ */
+struct dlease_resource *dlease_resource_find(struct dlease_net *dn,
+					     const u8 *name, u32 len)
+{
+	struct dlease_key key = { .name = name, .len = len };
+	struct dlease_resource *res;
+
+	rcu_read_lock();
+	res = dlease_resource_tryget(rhashtable_lookup(&dn->names, &key,
+						       dlease_names_params));
+	rcu_read_unlock();
+	return res;
+}
+
+/* Takes a resource off the dump list of its namespace. */
+static void dlease_resource_unlist(struct dlease_resource *res)
+{
+	xa_erase_bh(&res->dn->resources, res->id);
+	atomic_dec(&res->dn->nresources);
+}
+
+/**
  * dlease_resource_get() - find or create the resource of a name
  * @dn: the namespace's state
  * @name: the name
@@ -102,13 +131,9 @@ static struct dlease_resource *dlease_resource_tryget(struct dlease_resource *re
 struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
 					    const u8 *name, u32 len)
 {
-	struct dlease_key key = { .name = name, .len = len };
 	struct dlease_resource *res, *new;
 
-	rcu_read_lock();
-	res = dlease_resource_tryget(rhashtable_lookup(&dn->names, &key,
-						       dlease_names_params));
-	rcu_read_unlock();
+	res = dlease_resource_find(dn, name, len);
 	if (res)
 		return res;
 
@@ -116,6 +141,13 @@ struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
 	if (!new)
 		return ERR_PTR(-ENOMEM);
 	refcount_inc(&new->ref);	/* the caller's */
+	/* Listed for dumps first; empty until it gets a lease. */
+	new->id = atomic64_inc_return(&dn->last_resource);
+	if (xa_insert_bh(&dn->resources, new->id, new, GFP_KERNEL_ACCOUNT)) {
+		kfree(new);
+		return ERR_PTR(-ENOMEM);
+	}
+	atomic_inc(&dn->nresources);
 	rcu_read_lock();
 	res = rhashtable_lookup_get_insert_key(&dn->names, &new->key,
 					       &new->node, dlease_names_params);
@@ -126,7 +158,8 @@ struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
 	rcu_read_unlock();
 	if (res == new)
 		return res;
-	kfree(new);
+	dlease_resource_unlist(new);
+	kfree_rcu(new, rcu);	/* a dump may be looking at it */
 	if (IS_ERR(res))
 		return ERR_PTR(-ENOMEM);
 	/* Lost a race: theirs, or (dying) a fresh lookup. */
@@ -149,6 +182,7 @@ void dlease_resource_unhash_if_idle(struct dlease_resource *res)
 	res->unhashed = true;
 	rhashtable_remove_fast(&res->dn->names, &res->node,
 			       dlease_names_params);
+	dlease_resource_unlist(res);
 	/* Leases hold references too, so this is never the last one. */
 	WARN_ON_ONCE(refcount_dec_and_test(&res->ref));
 }
@@ -177,11 +211,22 @@ static void dlease_resource_leaked(void *ptr, void *arg)
 static int __net_init dlease_net_init(struct net *net)
 {
 	struct dlease_net *dn = dlease_net(net);
+	int err;
 
 	dn->net = net;
 	atomic64_set(&dn->last_token, 0);
+	atomic64_set(&dn->last_session, 0);
+	atomic_set(&dn->generation, 1);	/* 0 means "not set" to dumps */
+	xa_init(&dn->sessions);
+	xa_init_flags(&dn->resources, XA_FLAGS_LOCK_BH);
 	dlease_default_limits(&dn->limits);
-	return rhashtable_init(&dn->names, &dlease_names_params);
+	err = dlease_stats_init(dn);
+	if (err)
+		return err;
+	err = rhashtable_init(&dn->names, &dlease_names_params);
+	if (err)
+		dlease_stats_free(dn);
+	return err;
 }
 
 static void __net_exit dlease_net_exit(struct net *net)
@@ -189,6 +234,11 @@ static void __net_exit dlease_net_exit(struct net *net)
 	struct dlease_net *dn = dlease_net(net);
 
 	rhashtable_free_and_destroy(&dn->names, dlease_resource_leaked, NULL);
+	WARN_ON_ONCE(!xa_empty(&dn->sessions));
+	WARN_ON_ONCE(!xa_empty(&dn->resources));
+	xa_destroy(&dn->sessions);
+	xa_destroy(&dn->resources);
+	dlease_stats_free(dn);
 }
 
 static struct pernet_operations dlease_net_ops = {

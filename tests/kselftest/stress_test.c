@@ -235,10 +235,14 @@ TEST_F_TIMEOUT(stress, close_races_expiry, 300)
 
 		ASSERT_LE(0, fd);
 		for (int j = 0; j < 16; j++) {
+			int err;
+
 			snprintf(name, sizeof(name), "stress-close-%d", j);
-			ASSERT_EQ(0, dl_acquire(fd, name, DLEASE_MODE_SHARED,
-						DLEASE_ACQ_TRY, MS, j % 2 ? MS : 0,
-						0, &a));
+			err = dl_acquire(fd, name, DLEASE_MODE_SHARED,
+					 DLEASE_ACQ_TRY, MS, j % 2 ? MS : 0, 0,
+					 &a);
+			/* ESTALE: a 1 ms lease may end before we hear of it. */
+			ASSERT_TRUE(err == 0 || err == -ESTALE);
 		}
 		while (now_ns() + 10000 * (i % 20) < a.expires_ns)
 			;

@@ -58,8 +58,9 @@
  * ioctls (all on a /dev/dlease file descriptor)
  * ---------------------------------------------
  * DLEASE_IOC_INFO (struct dlease_info, out)
- *	API version, supported flags and events, and the limits in force in
- *	the caller's network namespace.  Never fails on a valid pointer.
+ *	API version, supported flags and events, the limits in force in the
+ *	caller's network namespace, and the id of the session.  Never fails
+ *	on a valid pointer.
  *	Errors: EFAULT.
  *
  * DLEASE_IOC_ACQUIRE (struct dlease_acquire, in/out)
@@ -214,6 +215,8 @@ enum dlease_ev {
  * @ttl_min_ns: smallest TTL
  * @ttl_max_ns: largest TTL
  * @grace_max_ns: largest grace period
+ * @session_id: id of this session in its network namespace, as netlink
+ *	dumps and events name it (DLEASE_A_LEASE_SESSION)
  * @reserved: zero
  */
 struct dlease_info {
@@ -230,7 +233,8 @@ struct dlease_info {
 	__u64 ttl_min_ns;
 	__u64 ttl_max_ns;
 	__u64 grace_max_ns;
-	__u64 reserved[4];
+	__u64 session_id;
+	__u64 reserved[3];
 };
 
 /**
