@@ -214,6 +214,9 @@ void dlease_lease_drop(struct dlease_lease *lease);
 int dlease_revoke_id(struct dlease_net *dn, u64 session, u64 id);
 void dlease_session_release_all(struct dlease_session *sess);
 
+/* transition.c */
+void dlease_transition(struct dlease_lease *lease, u32 ev);
+
 /* stats.c */
 int dlease_stats_init(struct dlease_net *dn);
 void dlease_stats_free(struct dlease_net *dn);

@@ -26,7 +26,6 @@
 
 #include "compat.h"
 #include "dlease.h"
-#include "trace.h"
 
 static struct kmem_cache *dlease_lease_cache __read_mostly;
 
@@ -38,66 +37,6 @@ static void dlease_lease_put(struct dlease_lease *lease)
 		dlease_resource_put(lease->res);
 	put_pid(lease->pid);
 	kmem_cache_free(dlease_lease_cache, lease);
-}
-
-static u64 dlease_held_ns(const struct dlease_lease *lease)
-{
-	return ktime_to_ns(ktime_sub(ktime_get(), lease->granted_at));
-}
-
-/*
- * What every transition does besides the engine's own work: the
- * generation that dumps check, statistics, the tracepoint and the netlink
- * notification.  Called under res->lock, before a lease is marked dead.
- */
-static void dlease_transition(struct dlease_lease *lease, u32 ev)
-{
-	struct dlease_net *dn = lease->res->dn;
-	bool held = lease->state == DLEASE_STATE_HELD ||
-		    lease->state == DLEASE_STATE_LATE;
-
-	if (ev != DLEASE_EV_BREAK)
-		atomic_inc(&dn->generation);
-	switch (ev) {
-	case DLEASE_EV_QUEUED:
-		trace_dlease_queued(lease);
-		break;
-	case DLEASE_EV_GRANTED:
-		dlease_stats_inc(dn, DLEASE_C_GRANTS);
-		dlease_stats_wait(dn, ktime_to_ns(ktime_sub(lease->granted_at,
-							    lease->queued_at)));
-		if (lease->granted_at != lease->queued_at)
-			dlease_stats_contended(dn, lease->res);
-		trace_dlease_granted(lease);
-		break;
-	case DLEASE_EV_RENEWED:
-		dlease_stats_inc(dn, DLEASE_C_RENEWALS);
-		trace_dlease_renewed(lease);
-		break;
-	case DLEASE_EV_LATE:
-		trace_dlease_late(lease);
-		break;
-	case DLEASE_EV_EXPIRED:
-		dlease_stats_inc(dn, DLEASE_C_EXPIRIES);
-		dlease_stats_hold(dn, dlease_held_ns(lease));
-		trace_dlease_expired(lease);
-		break;
-	case DLEASE_EV_REVOKED:
-		dlease_stats_inc(dn, DLEASE_C_REVOCATIONS);
-		dlease_stats_hold(dn, dlease_held_ns(lease));
-		trace_dlease_revoked(lease);
-		break;
-	case DLEASE_EV_BREAK:
-		trace_dlease_break(lease);
-		break;
-	case DLEASE_EV_RELEASED:
-		dlease_stats_inc(dn, DLEASE_C_RELEASES);
-		if (held)
-			dlease_stats_hold(dn, dlease_held_ns(lease));
-		trace_dlease_released(lease);
-		break;
-	}
-	dlease_nl_notify(lease, ev);
 }
 
 static bool dlease_compatible(const struct dlease_resource *res, u8 mode)
