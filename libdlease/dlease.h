@@ -538,6 +538,307 @@ int dlease_keeper_start(struct dlease_keeper *k);
  */
 int dlease_keeper_stop(struct dlease_keeper *k);
 
+/*
+ * Netlink: the "dlease" generic netlink family
+ * --------------------------------------------
+ * Requests apply to the network namespace of the calling thread at
+ * dlease_nl_open().  Every request asks for an ACK with extended ACK
+ * messages; when the kernel rejects one, the call returns its errno and
+ * dlease_nl_extack() gives the kernel's message.
+ */
+struct dlease_nl;
+
+/**
+ * dlease_nl_open() - a netlink socket on the "dlease" family
+ * @nlp: the new handle
+ *
+ * Return: 0; -EOPNOTSUPP (no such family: module not loaded or too old);
+ * -ENOMEM; errors of socket(2).
+ */
+int dlease_nl_open(struct dlease_nl **nlp);
+
+/**
+ * dlease_nl_close() - close a netlink handle
+ * @nl: the handle, or NULL
+ */
+void dlease_nl_close(struct dlease_nl *nl);
+
+/**
+ * dlease_nl_extack() - the kernel's message about the last failure
+ * @nl: the handle
+ *
+ * Return: the extended ACK message of the last failed request, or "".
+ */
+const char *dlease_nl_extack(const struct dlease_nl *nl);
+
+/**
+ * struct dlease_nl_lease - one lease or queued request, as dumped
+ * @name: the resource's name, NUL-terminated (names hold no NUL)
+ * @comm: command name of the process that asked for it
+ * @session: id of its session in the network namespace
+ * @id: its id within the session
+ * @token: fencing token (0 while waiting)
+ * @ttl_ns: TTL asked for
+ * @grace_ns: grace period asked for
+ * @expires_ns: end of the TTL (0 while waiting)
+ * @time_left_ns: until the end of the TTL when dumped (0 if passed)
+ * @waited_ns: how long it waited (so far, while waiting)
+ * @held_for_ns: how long it has been held
+ * @mode: DLEASE_MODE_*
+ * @state: DLEASE_STATE_*
+ * @pid: process that asked for it, in the reader's pid namespace
+ * @position: place in the queue, 0 for its head (waiting requests)
+ * @holders: leases held on the resource
+ * @waiters: requests queued on the resource
+ */
+struct dlease_nl_lease {
+	char name[DLEASE_NAME_MAX + 1];
+	char comm[16];
+	uint64_t session;
+	uint64_t id;
+	uint64_t token;
+	uint64_t ttl_ns;
+	uint64_t grace_ns;
+	uint64_t expires_ns;
+	uint64_t time_left_ns;
+	uint64_t waited_ns;
+	uint64_t held_for_ns;
+	uint32_t mode;
+	uint32_t state;
+	uint32_t pid;
+	uint32_t position;
+	uint32_t holders;
+	uint32_t waiters;
+};
+
+/**
+ * dlease_nl_leases() - dump the leases and queued requests
+ * @nl: the handle
+ * @name: only those of this resource, or NULL for all
+ * @leasesp: a malloc()ed array the caller frees, NULL if none
+ * @countp: its length
+ *
+ * A dump that the kernel marks inconsistent (NLM_F_DUMP_INTR: the table
+ * changed while it ran) is retried, so the result is one consistent
+ * view.
+ *
+ * Return: 0; -EAGAIN (still inconsistent after several tries); -EINVAL
+ * (see dlease_nl_extack()); -ENOMEM; -EPROTO.
+ */
+int dlease_nl_leases(struct dlease_nl *nl, const char *name,
+		     struct dlease_nl_lease **leasesp, size_t *countp);
+
+/**
+ * dlease_nl_lease_get() - one lease by session and id
+ * @nl: the handle
+ * @session: session id (struct dlease_info.session_id of its opener)
+ * @id: lease id within the session
+ * @lease: filled in
+ *
+ * Return: 0; -ENOENT (no such lease); -EINVAL; -EPROTO.
+ */
+int dlease_nl_lease_get(struct dlease_nl *nl, uint64_t session, uint64_t id,
+			struct dlease_nl_lease *lease);
+
+#define DLEASE_NL_HIST_MAX	64
+#define DLEASE_NL_TOP_MAX	32
+
+/**
+ * struct dlease_nl_top - one of the most contended resources
+ * @name: its name, NUL-terminated
+ * @contended: grants that had to wait (an upper estimate)
+ * @waiters: requests queued on it now
+ */
+struct dlease_nl_top {
+	char name[DLEASE_NAME_MAX + 1];
+	uint64_t contended;
+	uint32_t waiters;
+};
+
+/**
+ * struct dlease_nl_stats - counters and histograms of a network namespace
+ * @acquires: acquire requests
+ * @grants: leases granted
+ * @contended_grants: grants that had to wait
+ * @timeouts: waits that timed out
+ * @interrupts: waits interrupted by signals
+ * @expiries: leases expired
+ * @revocations: leases revoked by an administrator
+ * @renewals: renewals
+ * @late_renewals: renewals during the grace period
+ * @quota_hits: requests refused by a limit
+ * @releases: leases released and requests cancelled
+ * @resources: resources in the table now
+ * @sessions: open sessions now
+ * @wait_hist: log2 histogram of wait times: bucket i counts 2^i..2^(i+1) ns
+ * @wait_buckets: buckets used in @wait_hist
+ * @hold_hist: log2 histogram of hold times
+ * @hold_buckets: buckets used in @hold_hist
+ * @top: most contended resources, most first
+ * @ntop: entries in @top
+ */
+struct dlease_nl_stats {
+	uint64_t acquires;
+	uint64_t grants;
+	uint64_t contended_grants;
+	uint64_t timeouts;
+	uint64_t interrupts;
+	uint64_t expiries;
+	uint64_t revocations;
+	uint64_t renewals;
+	uint64_t late_renewals;
+	uint64_t quota_hits;
+	uint64_t releases;
+	uint32_t resources;
+	uint32_t sessions;
+	uint64_t wait_hist[DLEASE_NL_HIST_MAX];
+	uint32_t wait_buckets;
+	uint32_t hold_buckets;
+	uint64_t hold_hist[DLEASE_NL_HIST_MAX];
+	struct dlease_nl_top top[DLEASE_NL_TOP_MAX];
+	uint32_t ntop;
+};
+
+/**
+ * dlease_nl_stats() - get the statistics
+ * @nl: the handle
+ * @top_count: how many of the most contended resources (1..32; 0: the
+ *	kernel's default)
+ * @st: filled in
+ *
+ * Return: 0; -ERANGE (@top_count, see dlease_nl_extack()); -EPROTO.
+ */
+int dlease_nl_stats(struct dlease_nl *nl, uint32_t top_count,
+		    struct dlease_nl_stats *st);
+
+/* struct dlease_nl_config.set: which fields to change */
+#define DLEASE_CFG_MAX_PER_SESSION	(1U << 0)
+#define DLEASE_CFG_MAX_HOLDERS		(1U << 1)
+#define DLEASE_CFG_MAX_WAITERS		(1U << 2)
+#define DLEASE_CFG_MAX_EVENTS		(1U << 3)
+#define DLEASE_CFG_TTL_MIN		(1U << 4)
+#define DLEASE_CFG_TTL_MAX		(1U << 5)
+#define DLEASE_CFG_GRACE_MAX		(1U << 6)
+#define DLEASE_CFG_MAX_PER_USER		(1U << 7)	/* read only */
+
+/**
+ * struct dlease_nl_config - limits of a network namespace
+ * @set: DLEASE_CFG_* of the fields to change (dlease_nl_config_set());
+ *	of the fields the kernel reported (dlease_nl_config_get())
+ * @max_per_session: leases + waiters of one session
+ * @max_holders: leases held at once on one resource
+ * @max_waiters: waiters queued on one resource
+ * @max_events: event queue length of new sessions
+ * @max_per_user: leases + waiters of one user (module parameter)
+ * @ttl_min_ns: smallest TTL
+ * @ttl_max_ns: largest TTL
+ * @grace_max_ns: largest grace period
+ */
+struct dlease_nl_config {
+	uint32_t set;
+	uint32_t max_per_session;
+	uint32_t max_holders;
+	uint32_t max_waiters;
+	uint32_t max_events;
+	uint32_t max_per_user;
+	uint64_t ttl_min_ns;
+	uint64_t ttl_max_ns;
+	uint64_t grace_max_ns;
+};
+
+/**
+ * dlease_nl_config_get() - get the limits in force
+ * @nl: the handle
+ * @cfg: filled in
+ *
+ * Return: 0; -EPROTO.
+ */
+int dlease_nl_config_get(struct dlease_nl *nl, struct dlease_nl_config *cfg);
+
+/**
+ * dlease_nl_config_set() - change limits
+ * @nl: the handle
+ * @cfg: the values; @cfg->set says which
+ * @out: all limits after the change, or NULL
+ *
+ * Return: 0; -EPERM (needs CAP_NET_ADMIN); -EINVAL, -ERANGE (see
+ * dlease_nl_extack()); -EPROTO.
+ */
+int dlease_nl_config_set(struct dlease_nl *nl,
+			 const struct dlease_nl_config *cfg,
+			 struct dlease_nl_config *out);
+
+/**
+ * dlease_nl_revoke() - revoke leases
+ * @nl: the handle
+ * @name: every holder of this resource; or NULL and @session, @id
+ * @session: with @id: one lease
+ * @id: lease id within @session
+ * @countp: how many leases were revoked; may be NULL
+ *
+ * Return: 0; -EPERM (needs CAP_NET_ADMIN); -ENOENT (nothing held by that
+ * name or id); -EINVAL, -ERANGE (see dlease_nl_extack()).
+ */
+int dlease_nl_revoke(struct dlease_nl *nl, const char *name,
+		     uint64_t session, uint64_t id, uint32_t *countp);
+
+/**
+ * struct dlease_nl_event - one lease transition from the events group
+ * @type: DLEASE_EV_* (QUEUED and RELEASED included)
+ * @name: the resource, NUL-terminated
+ * @time_ns: CLOCK_MONOTONIC time of the transition
+ * @session: session id of the lease
+ * @id: lease id within the session
+ * @token: its fencing token
+ * @expires_ns: end of the TTL (or grace, for LATE), if any
+ * @mode: DLEASE_MODE_*
+ * @pid: its process, in the pid namespace of the session's opener
+ * @waiters: requests queued on the resource
+ */
+struct dlease_nl_event {
+	uint32_t type;
+	char name[DLEASE_NAME_MAX + 1];
+	uint64_t time_ns;
+	uint64_t session;
+	uint64_t id;
+	uint64_t token;
+	uint64_t expires_ns;
+	uint32_t mode;
+	uint32_t pid;
+	uint32_t waiters;
+};
+
+/**
+ * dlease_nl_subscribe() - join the "events" multicast group
+ * @nl: the handle
+ *
+ * Events come on a socket of their own: see dlease_nl_event_fd().
+ *
+ * Return: 0; -EOPNOTSUPP (no such group); errors of the socket.
+ */
+int dlease_nl_subscribe(struct dlease_nl *nl);
+
+/**
+ * dlease_nl_event_fd() - the file descriptor events arrive on
+ * @nl: a subscribed handle
+ *
+ * Return: the fd (non-blocking), or -EBADF if not subscribed.
+ */
+int dlease_nl_event_fd(const struct dlease_nl *nl);
+
+/**
+ * dlease_nl_read_event() - the next lease transition
+ * @nl: a subscribed handle
+ * @ev: filled in
+ * @timeout_ms: longest wait (-1: no limit, 0: do not wait)
+ *
+ * Return: 0; -EAGAIN (none within @timeout_ms); -ENOBUFS (the socket
+ * overflowed: events were lost; reading goes on after them); -EBADF (not
+ * subscribed); -EINTR; -EPROTO.
+ */
+int dlease_nl_read_event(struct dlease_nl *nl, struct dlease_nl_event *ev,
+			 int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

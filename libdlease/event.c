@@ -18,7 +18,7 @@ int dlease_event_decode(const void *buf, size_t len,
 	if (len < sizeof(raw))
 		return -EMSGSIZE;
 	memcpy(&raw, buf, sizeof(raw));
-	if (raw.type < DLEASE_EV_GRANTED || raw.type > DLEASE_EV_MAX)
+	if (raw.type < DLEASE_EV_GRANTED || raw.type > DLEASE_EV_OVERFLOW)
 		return -EBADMSG;
 	*ev = (struct dlease_lease_event) {
 		.type = raw.type,
@@ -121,6 +121,8 @@ const char *dlease_event_name(uint32_t type)
 		[DLEASE_EV_REVOKED] = "revoked",
 		[DLEASE_EV_BREAK] = "break",
 		[DLEASE_EV_OVERFLOW] = "overflow",
+		[DLEASE_EV_QUEUED] = "queued",
+		[DLEASE_EV_RELEASED] = "released",
 	};
 
 	if (type == DLEASE_EV_LOST)

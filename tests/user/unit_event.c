@@ -26,7 +26,7 @@ static void decode_each_type(void)
 	struct dlease_lease_event ev;
 	struct dlease_event r;
 
-	for (uint32_t t = DLEASE_EV_GRANTED; t <= DLEASE_EV_MAX; t++) {
+	for (uint32_t t = DLEASE_EV_GRANTED; t <= DLEASE_EV_OVERFLOW; t++) {
 		r = rec(t, 7, 42);
 		TAP_OK(dlease_event_decode(&r, sizeof(r), &ev) == sizeof(r) &&
 		       ev.type == t && ev.lease_id == 7 && ev.token == 42 &&
@@ -37,6 +37,9 @@ static void decode_each_type(void)
 	r = rec(0, 1, 1);
 	TAP_OK(dlease_event_decode(&r, sizeof(r), &ev) == -EBADMSG,
 	       "type 0 is EBADMSG");
+	r = rec(DLEASE_EV_QUEUED, 1, 1);
+	TAP_OK(dlease_event_decode(&r, sizeof(r), &ev) == -EBADMSG,
+	       "observer-only type in a session record is EBADMSG");
 	r = rec(DLEASE_EV_MAX + 1, 1, 1);
 	TAP_OK(dlease_event_decode(&r, sizeof(r), &ev) == -EBADMSG,
 	       "unknown type is EBADMSG");
@@ -50,6 +53,7 @@ static void names(void)
 	       !strcmp(dlease_event_name(DLEASE_EV_LOST), "lost") &&
 	       !strcmp(dlease_event_name(DLEASE_EV_RENEW_ERROR),
 		       "renew-error") &&
+	       !strcmp(dlease_event_name(DLEASE_EV_RELEASED), "released") &&
 	       !strcmp(dlease_event_name(0), "unknown") &&
 	       !strcmp(dlease_event_name(1000), "unknown"), "event names");
 	TAP_OK(!strcmp(dlease_state_name(DLEASE_STATE_LATE), "late") &&

@@ -26,6 +26,8 @@
 #define MS	1000000ULL
 #define SEC	1000000000ULL
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 extern char **environ;
 
 static inline uint64_t scale(void)

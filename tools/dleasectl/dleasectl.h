@@ -8,7 +8,10 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sysexits.h>
+
+#include <json-c/json.h>
 
 #include "dlease.h"
 
@@ -107,7 +110,47 @@ int holder_read_signal(struct holder *h);
 int holder_release(struct holder *h);
 void holder_default_signals(void);
 
+#define TABLE_MAX_COLS	16
+
+/* An aligned table for humans (table.c). */
+struct table {
+	int ncols;
+	int nrows;
+	const char *head[TABLE_MAX_COLS];
+	char **cells;
+};
+
+void table_new(struct table *t, int ncols, ...);
+int table_add(struct table *t, ...);
+void table_print(struct table *t, FILE *f);
+
+/* Netlink helpers of the read and admin commands (nlcmd.c). */
+int nl_open_or_fail(struct dlease_nl **nlp);
+int nl_fail(struct dlease_nl *nl, int err, const char *what);
+/* A numeric option of a read command (--top N, --count N). */
+struct num_opt {
+	const char *name;
+	unsigned long min;
+	unsigned long max;
+	unsigned long value;
+};
+
+int parse_json_num(int argc, char **argv, const char *usage,
+		   struct num_opt *num, bool *json, int *first_arg);
+void json_print(struct json_object *o);
+struct json_object *json_lease(const struct dlease_nl_lease *l);
+char *fmt_duration(uint64_t ns, char *buf);
+char *fmt_u64(uint64_t v, char *buf);
+
+int print_leases(const struct dlease_nl_lease *v, size_t n, bool json);
+
 int cmd_acquire(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif /* DLEASECTL_H */

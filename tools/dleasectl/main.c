@@ -8,6 +8,12 @@
 #include "dleasectl.h"
 
 static const struct subcommand subcommands[] = {
+	{ "list", cmd_list, "list leases and queued requests" },
+	{ "show", cmd_show, "show the holders and the queue of one name" },
+	{ "stats", cmd_stats, "counters, histograms, most contended names" },
+	{ "watch", cmd_watch, "print lease events as they happen" },
+	{ "revoke", cmd_revoke, "revoke leases (CAP_NET_ADMIN)" },
+	{ "config", cmd_config, "get or set the limits" },
 	{ "acquire", cmd_acquire, "take a lease and hold it until EOF" },
 	{ "run", cmd_run, "run a command while holding a lease" },
 };
