@@ -12,9 +12,10 @@
 #   make user-style    checkpatch on the userspace files of this part
 #   make user-clean    remove build/user
 #
-# For the VM payload: USER_VM_BINS (programs and the shared library, to
-# be copied next to each other) and USER_VM_TESTS (kselftest binaries
-# named *_test, run by the guest's check.sh like the kernel suite).
+# For the VM payload: USER_VM_BINS (dleasectl and libdlease.so.1, to be
+# copied next to each other: both find the library through $ORIGIN),
+# USER_VM_TESTS (kselftest binaries named user_*_test, run by the guest's
+# check.sh like the kernel suite) and USER_DEMO (make demo's script).
 
 USER_OUT	:= build/user
 USER_LIBDIR	:= libdlease
@@ -64,12 +65,11 @@ USER_UNIT_BINS	:= $(patsubst $(USER_TESTDIR)/%.c,$(USER_OUT)/tests/%,\
 USER_CTL_LIBOBJS := $(filter-out $(USER_OUT)/ctl/main.o,$(USER_CTL_OBJS))
 
 USER_VMT_SRCS	:= $(wildcard $(USER_TESTDIR)/*_test.c)
-USER_VMT_HELPERS := $(wildcard $(USER_TESTDIR)/vm_*.c)
 USER_VM_TESTS	:= $(patsubst $(USER_TESTDIR)/%.c,$(USER_OUT)/tests/user_%,\
 	$(USER_VMT_SRCS))
-USER_VM_HELPERS	:= $(patsubst $(USER_TESTDIR)/vm_%.c,$(USER_OUT)/tests/%,\
-	$(USER_VMT_HELPERS))
-USER_VM_BINS	:= $(USER_CTL) $(USER_SO) $(USER_VM_HELPERS)
+USER_VM_BINS	:= $(USER_CTL) $(USER_SO)
+# make demo: the dleasectl story, run after the module is loaded.
+USER_DEMO	:= $(USER_TESTDIR)/demo.sh
 
 USER_STYLE	:= $(USER_LIB_SRCS) $(wildcard $(USER_LIBDIR)/*.h) \
 	$(USER_CTL_SRCS) $(USER_CTL_HDRS) $(wildcard $(USER_TESTDIR)/*.[ch])
@@ -116,7 +116,7 @@ $(USER_OUT)/tests/unit_%: $(USER_TESTDIR)/unit_%.c tests/unit/cluster_tap.h \
 user-check: $(USER_UNIT_BINS)
 	@$(USER_TESTDIR)/run-unit.sh $(USER_UNIT_BINS)
 
-# --- VM tests: kselftest_harness binaries and their helpers --------------
+# --- VM tests: kselftest_harness binaries --------------------------------
 
 $(USER_OUT)/linux-src.env: tests/vm/source.sh
 	@mkdir -p $(@D)
@@ -130,11 +130,6 @@ $(USER_OUT)/tests/user_%: $(USER_TESTDIR)/%.c \
 		-I"$$LINUX_SRC/tools/testing/selftests" -I$(USER_TESTDIR) \
 		-o $@ $< -L$(USER_OUT) -ldlease -Wl,-rpath,'$$ORIGIN' \
 		$(USER_JSON_LIBS)
-
-$(USER_OUT)/tests/%: $(USER_TESTDIR)/vm_%.c $(USER_SO)
-	@mkdir -p $(@D)
-	$(CC) $(USER_CTL_CFLAGS) -o $@ $< -L$(USER_OUT) -ldlease \
-		-Wl,-rpath,'$$ORIGIN' $(USER_JSON_LIBS)
 
 user-vm-tests: $(USER_VM_TESTS) $(USER_VM_BINS)
 

@@ -4,6 +4,7 @@
  * parses (json-c) and matches the library's dump, watch prints one
  * object per event, run kills CMD on an admin revoke.
  */
+#include <grp.h>
 #include <stdio.h>
 
 #include <json-c/json.h>
@@ -201,6 +202,38 @@ TEST_F(nlcli, run_killed_on_revoke)
 	       dlease_duration_format(took, d, sizeof(d)));
 	EXPECT_EQ(EX_NOINPUT, ctl_run((char *[]){ "revoke", "j-revoke",
 						  NULL }));
+}
+
+/* Runs dleasectl as user nobody; returns its exit code. */
+static int ctl_run_unprivileged(char *const args[])
+{
+	char *argv[8] = { (char *)"dleasectl" };
+	pid_t pid;
+
+	for (int i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(100);
+		execv(dleasectl_path(), argv);
+		_exit(101);
+	}
+	return ctl_wait(pid);
+}
+
+TEST_F(nlcli, admin_commands_need_cap_net_admin)
+{
+	EXPECT_EQ(77, ctl_run_unprivileged((char *[]){ "revoke", "j-priv",
+						       NULL }));
+	EXPECT_EQ(77, ctl_run_unprivileged((char *[]){ "config", "set",
+						       "max-waiters=9",
+						       NULL }));
+	EXPECT_EQ(0, ctl_run_unprivileged((char *[]){ "config", "get",
+						      NULL }));
 }
 
 TEST_HARNESS_MAIN
