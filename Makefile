@@ -30,6 +30,12 @@ KVER ?= $(shell uname -r)
 KDIR ?= $(wildcard /lib/modules/$(KVER)/build)
 CC ?= gcc
 
+.DEFAULT_GOAL := all
+
+# The parts' own make fragments: their variables are used in rules below.
+include tools/dleased/cluster.mk
+include libdlease/user.mk
+
 # Resolves KDIR into the shell variable kdir, fetching headers if needed.
 define resolve_kdir
 kdir='$(KDIR)'; \
@@ -80,10 +86,13 @@ sparse:
 	@$(resolve_kdir); $(MAKE) -C "$$kdir" M=$(CURDIR) C=2 W=1 modules 2>&1 | \
 		tee $(BUILD)/sparse.log; ! grep -E 'warning|error' $(BUILD)/sparse.log
 
-STYLE_KERNEL := $(filter-out %.mod.c kmod/version.h,$(wildcard kmod/*.c kmod/*.h)) \
-	include/uapi/linux/dlease.h
+# Tracepoint headers follow the TRACE_EVENT() layout, not --strict's.
+STYLE_KERNEL := $(filter-out %.mod.c kmod/version.h kmod/trace.h,\
+	$(wildcard kmod/*.c kmod/*.h)) include/uapi/linux/dlease.h
+STYLE_TRACE := kmod/trace.h
 STYLE_USER := $(wildcard tests/kselftest/*.[ch] tests/bench/*.c tests/demo/*.c \
-	tools/dleased/*.[ch] tests/sim/*.[ch] tests/fuzz/*.c tests/unit/*.[ch])
+	tools/dleased/*.[ch] tests/sim/*.[ch] tests/fuzz/*.c tests/unit/*.[ch] \
+	libdlease/*.[ch] tools/dleasectl/*.[ch] tests/user/*.[ch])
 CHECKPATCH = perl "$$LINUX_SRC/scripts/checkpatch.pl" --no-tree --terse \
 	--show-types -f
 
@@ -92,6 +101,7 @@ STYLE_USER_IGNORE := STRCPY,PREFER_DEFINED_ATTRIBUTE_MACRO,SPLIT_STRING
 
 style: $(BUILD)/linux-src.env
 	. $(BUILD)/linux-src.env && $(CHECKPATCH) --strict $(STYLE_KERNEL) && \
+		$(CHECKPATCH) $(STYLE_TRACE) && \
 		$(CHECKPATCH) --ignore $(STYLE_USER_IGNORE) $(STYLE_USER)
 
 # --- kselftest binaries (host-built, kernel-independent) -----------------
@@ -128,21 +138,29 @@ $(BUILD)/%/dlease.ko: $(KMOD_SRCS)
 		$(MAKE) -C "$$KDIR" M=$(BUILD)/$*/src W=1 modules
 	cp $(BUILD)/$*/src/kmod/dlease.ko $@
 
-$(BUILD)/%/payload: $(BUILD)/%/dlease.ko $(KSFT_BINS) $(VM)/guest/check.sh
-	rm -rf $@ && mkdir -p $@
-	cp $(BUILD)/$*/dlease.ko $(KSFT_BINS) $(VM)/guest/check.sh $@/
+# A payload: the module, the kernel tests, the library's and the CLI's VM
+# tests and the binaries they run.  Made afresh for every run (a copy).
+PAYLOAD_DEPS := $(KSFT_BINS) $(USER_VM_TESTS) $(USER_VM_BINS) \
+	$(VM)/guest/check.sh
 
-check-vm-%: $(BUILD)/%/payload
+# make_payload DIR,MODULE[,MORE FILES]
+define make_payload
+	rm -rf $(1) && mkdir -p $(1)
+	cp $(2) $(PAYLOAD_DEPS) $(3) $(1)/
+endef
+
+check-vm-%: $(BUILD)/%/dlease.ko $(PAYLOAD_DEPS)
+	$(call make_payload,$(BUILD)/$*/payload,$(BUILD)/$*/dlease.ko)
 	$(VM)/run.sh -k $* -a "slab_nomerge" -l $(BUILD)/$*/check.log \
 		-- $(BUILD)/$*/payload ./check.sh
 
 check-vm: $(addprefix check-vm-,$(VM_SERIES))
 
-include tools/dleased/cluster.mk
 
 # Host side: kernel style and sparse, the DKMS build, the VM harness's own
 # self-test, the cluster protocol (unit, simulator, mutation, fuzz).
-check-host: spec-check style sparse dkms-check vm-selftest cluster-check
+check-host: spec-check style sparse dkms-check vm-selftest cluster-check \
+	user-check
 
 # The netlink spec is valid YNL and include/uapi agrees with it.
 PYTHON ?= /usr/bin/python3
@@ -174,22 +192,27 @@ $(BUILD)/bench/bench: tests/bench/bench.c include/uapi/linux/dlease.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-# run_in_vm NAME: boot DEMO_SERIES with the module and build/NAME/NAME.
+# run_in_vm NAME,FILES,COMMAND: boot DEMO_SERIES with the module, FILES
+# and with-module.sh, and run COMMAND there.
 define run_in_vm
 	rm -rf $(BUILD)/$(1)/payload && mkdir -p $(BUILD)/$(1)/payload
-	cp $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/$(1)/$(1) \
+	cp $(BUILD)/$(DEMO_SERIES)/dlease.ko $(2) \
 		$(VM)/guest/with-module.sh $(BUILD)/$(1)/payload/
 	$(VM)/run.sh -k $(DEMO_SERIES) -l $(BUILD)/$(1)/vm.log \
-		-- $(BUILD)/$(1)/payload ./with-module.sh ./$(1) $(2)
+		-- $(BUILD)/$(1)/payload $(3)
 endef
 
-demo: $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/demo/demo
-	$(call run_in_vm,demo)
+# The story in C (tests/demo/demo.c), then the same tools from the shell
+# with dleasectl (tests/user/demo.sh: watch in one window, run in another).
+demo: $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/demo/demo $(USER_VM_BINS)
+	$(call run_in_vm,demo,$(BUILD)/demo/demo $(USER_VM_BINS) $(USER_DEMO),\
+		'./with-module.sh sh -c "./demo && ./demo.sh"')
 
 # BENCH_SECONDS: length of each measurement.
 BENCH_SECONDS ?= 2
 bench: $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/bench/bench
-	$(call run_in_vm,bench,$(BENCH_SECONDS))
+	$(call run_in_vm,bench,$(BUILD)/bench/bench,\
+		./with-module.sh ./bench $(BENCH_SECONDS))
 
 clean:
 	rm -rf $(BUILD)

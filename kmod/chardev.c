@@ -39,7 +39,7 @@ static int dlease_open(struct inode *inode, struct file *file)
 	err = dlease_events_init(sess, READ_ONCE(sess->dn->limits.max_events));
 	if (err)
 		goto err_user;
-	xa_init_flags(&sess->leases, XA_FLAGS_LOCK_BH);
+	xa_init_flags(&sess->leases, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	sess->id = atomic64_inc_return(&sess->dn->last_session);
 	err = xa_insert(&sess->dn->sessions, sess->id, sess,
 			GFP_KERNEL_ACCOUNT);

@@ -43,6 +43,10 @@
 struct net;
 struct task_struct;
 
+/* Lease ids carry a slot of this many bits: at most 2^20 per session. */
+#define DLEASE_SLOT_BITS	20
+#define DLEASE_SLOTS		BIT(DLEASE_SLOT_BITS)
+
 /* Longest TTL or grace period: now + TTL + grace must fit in a ktime_t. */
 #define DLEASE_TIME_CAP_NS	(10ULL * 366 * 86400 * NSEC_PER_SEC)
 
@@ -101,7 +105,6 @@ struct dlease_net {
 	atomic64_t last_session;
 	atomic_t generation;		/* changes with every transition */
 	atomic_t nresources;
-	atomic64_t last_resource;
 	struct xarray resources;	/* id -> resource, for dumps */
 	atomic_t nsessions;
 	struct xarray sessions;		/* session id -> session */
@@ -118,7 +121,7 @@ struct dlease_key {
 
 struct dlease_resource {
 	struct rhash_head node;
-	u64 id;				/* in dn->resources */
+	u32 id;				/* in dn->resources */
 	struct dlease_key key;		/* points at name[] */
 	refcount_t ref;
 	spinlock_t lock;		/* everything below, and its leases */
@@ -150,8 +153,9 @@ struct dlease_session {
 	struct net *net;
 	struct pid_namespace *pid_ns;	/* of the opener */
 	struct dlease_user *user;
-	struct xarray leases;		/* id -> lease; XA_FLAGS_LOCK_BH */
-	u64 next_id;			/* under xa_lock(&leases) */
+	struct xarray leases;		/* slot of id -> lease; LOCK_BH */
+	u64 last_seq;			/* under xa_lock(&leases) */
+	u64 last_id;			/* the last lease id given */
 	atomic_t count;			/* leases + waiters */
 	bool closing;
 

@@ -59,13 +59,25 @@ static void dlease_arm(struct dlease_lease *lease, ktime_t now, u64 ttl_ns)
 	hrtimer_start(&lease->timer, lease->expires, HRTIMER_MODE_ABS_SOFT);
 }
 
+/*
+ * A lease id is (sequence << DLEASE_SLOT_BITS) | slot: the sequence makes
+ * ids unique and increasing within the session, the slot is a small
+ * recycled index into the session's xarray, which stays shallow (a
+ * session with one lease needs no xarray node at all).
+ */
+static u32 dlease_slot(u64 id)
+{
+	return id & (DLEASE_SLOTS - 1);
+}
+
 /* Makes the request visible to lookups by id; under res->lock. */
 static void dlease_publish(struct dlease_lease *lease)
 {
 	void *old;
 
 	/* Into the slot reserved by dlease_lease_new(): never allocates. */
-	old = xa_store_bh(&lease->sess->leases, lease->id, lease, GFP_ATOMIC);
+	old = xa_store_bh(&lease->sess->leases, dlease_slot(lease->id), lease,
+			  GFP_ATOMIC);
 	WARN_ON_ONCE(xa_is_err(old));
 	lease->published = true;
 }
@@ -74,11 +86,12 @@ static void dlease_publish(struct dlease_lease *lease)
 static void dlease_unpublish(struct dlease_lease *lease)
 {
 	struct xarray *xa = &lease->sess->leases;
+	u32 slot = dlease_slot(lease->id);
 
 	if (lease->published)
-		xa_erase_bh(xa, lease->id);
+		xa_erase_bh(xa, slot);
 	else
-		xa_cmpxchg_bh(xa, lease->id, XA_ZERO_ENTRY, NULL, 0);
+		xa_cmpxchg_bh(xa, slot, XA_ZERO_ENTRY, NULL, 0);
 }
 
 /* Tells every holder how many wait behind it. */
@@ -238,11 +251,11 @@ static struct dlease_lease *dlease_lookup(struct dlease_session *sess, u64 id)
 	struct dlease_lease *lease;
 
 	xa_lock_bh(&sess->leases);
-	lease = xa_load(&sess->leases, id);
-	if (lease)
+	lease = xa_load(&sess->leases, dlease_slot(id));
+	if (lease && lease->id == id)
 		refcount_inc(&lease->ref);
 	else
-		lease = ERR_PTR(id && id <= sess->next_id ? -ESTALE : -ENOENT);
+		lease = ERR_PTR(id && id <= sess->last_id ? -ESTALE : -ENOENT);
 	xa_unlock_bh(&sess->leases);
 	return lease;
 }
@@ -273,6 +286,7 @@ static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 					     const struct dlease_acquire *req)
 {
 	struct dlease_lease *lease;
+	u32 slot;
 	int err;
 
 	lease = kmem_cache_zalloc(dlease_lease_cache, GFP_KERNEL_ACCOUNT);
@@ -292,14 +306,18 @@ static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 	dlease_hrtimer_setup(&lease->timer, dlease_timer_fn, CLOCK_MONOTONIC,
 			     HRTIMER_MODE_ABS_SOFT);
 
-	xa_lock_bh(&sess->leases);
-	lease->id = ++sess->next_id;
-	xa_unlock_bh(&sess->leases);
-	err = xa_reserve_bh(&sess->leases, lease->id, GFP_KERNEL_ACCOUNT);
+	/* Reserve a slot now (may sleep); it is stored under res->lock. */
+	err = xa_alloc_bh(&sess->leases, &slot, NULL,
+			  XA_LIMIT(0, DLEASE_SLOTS - 1), GFP_KERNEL_ACCOUNT);
 	if (err) {
+		put_pid(lease->pid);
 		kmem_cache_free(dlease_lease_cache, lease);
-		return ERR_PTR(err);
+		return ERR_PTR(err == -EBUSY ? -EDQUOT : err);
 	}
+	xa_lock_bh(&sess->leases);
+	lease->id = (++sess->last_seq << DLEASE_SLOT_BITS) | slot;
+	sess->last_id = lease->id;
+	xa_unlock_bh(&sess->leases);
 	return lease;
 }
 

@@ -47,7 +47,7 @@ MODULE_PARM_DESC(grace_max_ns, "longest grace period in ns (default 1 hour)");
  */
 void dlease_default_limits(struct dlease_limits *limits)
 {
-	limits->max_per_session = max_per_session;
+	limits->max_per_session = clamp_t(u32, max_per_session, 1, DLEASE_SLOTS);
 	limits->max_holders = max(max_holders, 1U);
 	limits->max_waiters = max_waiters;
 	limits->max_events = clamp(max_events, 4U, 65536U);

@@ -39,6 +39,10 @@ static const struct nla_policy dlease_stats_get_policy[DLEASE_A_STATS_TOP_COUNT 
 	[DLEASE_A_STATS_TOP_COUNT] = NLA_POLICY_RANGE(NLA_U32, 1, DLEASE_TOP_SLOTS),
 };
 
+static struct netlink_range_validation dlease_per_session_range = {
+	.min = 1, .max = DLEASE_SLOTS,
+};
+
 static struct netlink_range_validation dlease_events_range = {
 	.min = 4, .max = 65536,
 };
@@ -52,7 +56,8 @@ static struct netlink_range_validation dlease_grace_range = {
 };
 
 static const struct nla_policy dlease_config_set_policy[DLEASE_A_CONFIG_GRACE_MAX + 1] = {
-	[DLEASE_A_CONFIG_MAX_PER_SESSION] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DLEASE_A_CONFIG_MAX_PER_SESSION] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &dlease_per_session_range),
 	[DLEASE_A_CONFIG_MAX_HOLDERS] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DLEASE_A_CONFIG_MAX_WAITERS] = { .type = NLA_U32 },
 	[DLEASE_A_CONFIG_MAX_EVENTS] =

@@ -142,8 +142,8 @@ struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
 		return ERR_PTR(-ENOMEM);
 	refcount_inc(&new->ref);	/* the caller's */
 	/* Listed for dumps first; empty until it gets a lease. */
-	new->id = atomic64_inc_return(&dn->last_resource);
-	if (xa_insert_bh(&dn->resources, new->id, new, GFP_KERNEL_ACCOUNT)) {
+	if (xa_alloc_bh(&dn->resources, &new->id, new, xa_limit_32b,
+			GFP_KERNEL_ACCOUNT)) {
 		kfree(new);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -218,7 +218,7 @@ static int __net_init dlease_net_init(struct net *net)
 	atomic64_set(&dn->last_session, 0);
 	atomic_set(&dn->generation, 1);	/* 0 means "not set" to dumps */
 	xa_init(&dn->sessions);
-	xa_init_flags(&dn->resources, XA_FLAGS_LOCK_BH);
+	xa_init_flags(&dn->resources, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	dlease_default_limits(&dn->limits);
 	err = dlease_stats_init(dn);
 	if (err)

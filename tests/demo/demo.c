@@ -21,6 +21,7 @@
 #include <linux/dlease.h>
 
 #define MS	1000000ULL
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static uint64_t t0;
 
@@ -94,7 +95,7 @@ static const char *event_name(uint32_t type)
 		[DLEASE_EV_OVERFLOW] = "OVERFLOW",
 	};
 
-	if (type >= sizeof(names) / sizeof(names[0]) || !names[type])
+	if (type >= ARRAY_SIZE(names) || !names[type])
 		return "?";
 	return names[type];
 }

@@ -5,6 +5,7 @@
  */
 #include <sched.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -252,9 +253,15 @@ static int recv_fd(int sock)
 	return fd;
 }
 
+/* What the child in the namespace tells its parent. */
+struct held {
+	int sock;
+	uint64_t first_id;
+};
+
 static int hold_and_send(void *arg)
 {
-	int sock = *(int *)arg;
+	struct held *held = arg;
 	struct dlease_acquire a;
 	int fd = dl_open();
 	char name[32];
@@ -265,11 +272,13 @@ static int hold_and_send(void *arg)
 			       DLEASE_MODE_EXCLUSIVE, DLEASE_ACQ_TRY,
 			       i < 8 ? 10 * SEC : 20 * MS, 0, 0, &a))
 			return 1;
+		if (!i)
+			held->first_id = a.lease_id;
 	}
 	/* A waiter too, behind its own lease. */
 	if (dl_async(fd, "netns-td-0", DLEASE_MODE_EXCLUSIVE, &a))
 		return 2;
-	return send_fd(sock, fd) ? 3 : 0;
+	return send_fd(held->sock, fd) ? 3 : 0;
 }
 
 static int hold_and_die(void *arg)
@@ -292,14 +301,19 @@ static int hold_and_die(void *arg)
 TEST_F(limits, netns_teardown_with_leases_held)
 {
 	struct dlease_query q;
+	struct held *held;
 	int sv[2], fd;
 
+	held = mmap(NULL, sizeof(*held), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, held);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv));
-	EXPECT_EQ(0, in_new_netns(hold_and_send, &sv[1]));
+	held->sock = sv[1];
+	EXPECT_EQ(0, in_new_netns(hold_and_send, held));
 	fd = recv_fd(sv[0]);
 	ASSERT_LE(0, fd);
 	/* The namespace has no process left; its first lease lives on. */
-	EXPECT_EQ(0, dl_query(fd, 1, &q));
+	EXPECT_EQ(0, dl_query(fd, held->first_id, &q));
 	EXPECT_EQ(DLEASE_STATE_HELD, q.state);
 	EXPECT_EQ(1, q.waiters);
 	dl_sleep_ms(50);	/* the short ones expire meanwhile */

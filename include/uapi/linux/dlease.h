@@ -48,12 +48,13 @@
  * increasing per resource).  A renewal keeps the token; a new grant gets a
  * new one.  Tokens start at 1; 0 means "no token".
  *
- * Every request made through a session takes the next lease id of that
- * session, even one that fails.  An id that is not live (released, expired,
- * revoked, or the id of a request that failed) and not above the last id
- * taken is stale: DLEASE_IOC_RENEW, _RELEASE and _QUERY fail with ESTALE
- * for it and change nothing.  An id above the last one taken fails with
- * ENOENT.
+ * Lease ids are opaque 64-bit values, increasing within a session and never
+ * reused by it; every request takes one, even one that fails.  An id that
+ * is not live (released, expired, revoked, or the id of a request that
+ * failed) and not above the last id taken is stale: DLEASE_IOC_RENEW,
+ * _RELEASE and _QUERY fail with ESTALE for it and change nothing.  An id
+ * above the last one taken fails with ENOENT.  A session holds at most
+ * 2^20 leases and requests at once, whatever the limits say.
  *
  * ioctls (all on a /dev/dlease file descriptor)
  * ---------------------------------------------
