@@ -7,10 +7,12 @@
  * (the syscall floor).
  *
  * Contended: NPROC processes hand one lock around for a fixed time.
- * Reported: handoffs per second, voluntary context switches per handoff
- * (wake-ups that led to sleeping again count here: a herd shows up as
- * more than one), and Jain's fairness index of the grants per process
- * (1.0: perfectly even; 1/NPROC: one process got everything).
+ * Reported: grants per second, handoffs per second (grants to another
+ * process than the previous holder: a lock that lets its holder take it
+ * again at once grants a lot and hands off little), voluntary context
+ * switches per handoff (wake-ups that led to sleeping again count here: a
+ * herd shows up as more than one), and Jain's fairness index of the grants
+ * per process (1.0: perfectly even; 1/NPROC: one process got everything).
  *
  * Times under TCG are slow and noisy: read the ratios, not the numbers.
  * This is a benchmark, not a test: it fails only if a lock call fails.
@@ -63,12 +65,12 @@ static int dl_open_dev(void)
 	return open("/dev/" DLEASE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 }
 
-static int dl_take_mode(int fd, uint64_t *id, uint32_t flags, uint32_t mode)
+static int dl_take_name(int fd, uint64_t *id, uint32_t flags, uint32_t mode,
+			const char *name)
 {
-	static const char name[] = "bench";
 	struct dlease_acquire a = {
 		.name_ptr = (uintptr_t)name,
-		.name_len = sizeof(name) - 1,
+		.name_len = strlen(name),
 		.mode = mode,
 		.flags = flags,
 		.ttl_ns = 60ULL * 1000000000ULL,
@@ -82,7 +84,7 @@ static int dl_take_mode(int fd, uint64_t *id, uint32_t flags, uint32_t mode)
 
 static int dl_take(int fd, uint64_t *id, uint32_t flags)
 {
-	return dl_take_mode(fd, id, flags, DLEASE_MODE_EXCLUSIVE);
+	return dl_take_name(fd, id, flags, DLEASE_MODE_EXCLUSIVE, "bench");
 }
 
 /*
@@ -97,7 +99,8 @@ static int dl_open_kept(void)
 	if (keeper < 0) {
 		keeper = dl_open_dev();
 		if (keeper < 0 ||
-		    dl_take_mode(keeper, &id, DLEASE_ACQ_TRY, DLEASE_MODE_SHARED))
+		    dl_take_name(keeper, &id, DLEASE_ACQ_TRY, DLEASE_MODE_SHARED,
+				 "bench-kept"))
 			return -1;
 	}
 	return dl_open_dev();
@@ -105,7 +108,8 @@ static int dl_open_kept(void)
 
 static int dl_trylock_shared(int fd, uint64_t *id)
 {
-	return dl_take_mode(fd, id, DLEASE_ACQ_TRY, DLEASE_MODE_SHARED);
+	return dl_take_name(fd, id, DLEASE_ACQ_TRY, DLEASE_MODE_SHARED,
+			    "bench-kept");
 }
 
 static int dl_lock(int fd, uint64_t *id)
@@ -222,7 +226,8 @@ static double uncontended(const struct lock_ops *ops, double seconds)
 }
 
 struct contended {
-	double handoffs_per_s;
+	double grants_per_s;
+	double handoffs_per_s;	/* grants to another process than the last */
 	double csw_per_handoff;
 	double jain;
 };
@@ -231,6 +236,8 @@ struct shared {
 	int go;		/* read and written with __atomic builtins */
 	int stop;
 	uint64_t grants[NPROC];
+	int last;		/* the last holder, under the lock */
+	uint64_t handoffs;	/* grants to another process, under the lock */
 };
 
 static void contender(const struct lock_ops *ops, struct shared *sh, int me)
@@ -246,6 +253,9 @@ static void contender(const struct lock_ops *ops, struct shared *sh, int me)
 		if (ops->lock(fd, &id))
 			die(ops->name);
 		sh->grants[me]++;
+		if (sh->last != me)
+			sh->handoffs++;
+		sh->last = me;
 		if (ops->unlock(fd, id))
 			die(ops->name);
 	}
@@ -264,7 +274,7 @@ static struct contended contend(const struct lock_ops *ops, double seconds)
 {
 	struct contended r = { 0 };
 	long csw_before = children_nvcsw();
-	double start, sum = 0, sumsq = 0;
+	double start, elapsed, sum = 0, sumsq = 0;
 	struct shared *sh;
 	pid_t pid[NPROC];
 	uint64_t total = 0;
@@ -293,9 +303,12 @@ static struct contended contend(const struct lock_ops *ops, double seconds)
 		sum += (double)sh->grants[i];
 		sumsq += (double)sh->grants[i] * (double)sh->grants[i];
 	}
-	r.handoffs_per_s = (double)total / (now_s() - start);
-	r.csw_per_handoff = total ?
-		(double)(children_nvcsw() - csw_before) / (double)total : 0;
+	elapsed = now_s() - start;
+	r.grants_per_s = (double)total / elapsed;
+	r.handoffs_per_s = (double)sh->handoffs / elapsed;
+	r.csw_per_handoff = sh->handoffs ?
+		(double)(children_nvcsw() - csw_before) /
+		(double)sh->handoffs : 0;
 	r.jain = sumsq > 0 ? sum * sum / (NPROC * sumsq) : 0;
 	munmap(sh, sizeof(*sh));
 	return r;
@@ -324,12 +337,13 @@ int main(int argc, char **argv)
 
 	printf("# contended: %d processes, one lock, %.1f s each\n", NPROC,
 	       secs);
-	printf("%-16s %14s %14s %8s\n", "lock", "handoffs/s", "csw/handoff",
-	       "Jain");
+	printf("%-16s %12s %12s %12s %8s\n", "lock", "grants/s", "handoffs/s",
+	       "csw/handoff", "Jain");
 	for (i = 0; i < 2; i++) {
 		c[i] = contend(con[i], secs);
-		printf("%-16s %14.0f %14.2f %8.3f\n", con[i]->name,
-		       c[i].handoffs_per_s, c[i].csw_per_handoff, c[i].jain);
+		printf("%-16s %12.0f %12.0f %12.2f %8.3f\n", con[i]->name,
+		       c[i].grants_per_s, c[i].handoffs_per_s,
+		       c[i].csw_per_handoff, c[i].jain);
 	}
 	printf("# ratios dlease/flock: handoffs/s %.2f, csw/handoff %.2f, Jain %.2f\n",
 	       c[0].handoffs_per_s / c[1].handoffs_per_s,
