@@ -162,10 +162,10 @@ class Cluster:
     def control(self, i):
         return os.path.join(self.d, "control%d" % i)
 
-    def start(self, i):
+    def start(self, i, env=None):
         log = open(os.path.join(self.d, "log%d" % i), "a")
         self.procs[i] = subprocess.Popen([self.dleased, "-c", self.conf(i)],
-                                         stderr=log)
+                                         stderr=log, env=env)
         end = time.monotonic() + 5
         while time.monotonic() < end:
             try:
@@ -355,6 +355,8 @@ def test_sigterm(c, events):
                "SIGTERM: %.2f ms" % ((r[0] - t) / MS))
     b.close()
     c.start(1)
+    # let its restart silence pass: the next test needs its vote
+    time.sleep((MAX_LEASE_MS + 2 * EPSILON_MS + TIMEOUT_MS) / 1000 + 0.1)
 
 
 def test_kill9(c, events):
@@ -380,6 +382,7 @@ def test_kill9(c, events):
                "(epsilon %d ms, TTL %d ms)" % ((r[0] - killed) / MS,
                                               (r[0] - expiry) / MS,
                                               EPSILON_MS, TTL))
+    time.sleep(2 * TIMEOUT_MS / 1000)
     st = c.status(3)
     check("status: the killed node is down for the node that asked it",
           st["peers"][2]["state"] == "down", st["peers"][2])
@@ -478,6 +481,43 @@ def test_ipv6(dleased, d, events):
     c.stop_all()
 
 
+def test_systemd(dleased, d):
+    """sd_notify readiness, watchdog and stopping; journal log prefixes."""
+    sub = os.path.join(d, "notify")
+    os.mkdir(sub)
+    os.link(os.path.join(d, "key"), os.path.join(sub, "key"))
+    c = Cluster(dleased, sub, 1)
+    path = os.path.join(sub, "notify")
+    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ns.bind(path)
+    ns.settimeout(2)
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="100000",
+               JOURNAL_STREAM="0:0")
+    c.start(1, env)
+    mode = os.stat(c.control(1)).st_mode & 0o7777
+    got = []
+    end = time.monotonic() + 0.6
+    while time.monotonic() < end:
+        try:
+            got += ns.recv(4096).decode().split("\n")
+        except socket.timeout:
+            break
+    c.stop(1, signal.SIGTERM)
+    try:
+        got += ns.recv(4096).decode().split("\n")
+    except socket.timeout:
+        pass
+    ns.close()
+    check("sd_notify: READY=1, WATCHDOG=1 at half the interval, STOPPING=1",
+          "READY=1" in got and got.count("WATCHDOG=1") >= 5 and
+          "STOPPING=1" in got, got)
+    check("control socket has mode 0660", mode == 0o660, oct(mode))
+    with open(os.path.join(sub, "log1")) as f:
+        lines = f.read().splitlines()
+    check("logs carry sd-daemon priority prefixes under the journal",
+          lines and all(line[:3] in ("<6>", "<5>") for line in lines), lines)
+
+
 def main():
     dleased, forge = sys.argv[1], sys.argv[2]
     events = queue.Queue()
@@ -512,6 +552,7 @@ def main():
             c.stop_all()
             test_replay(dleased, forge, d)
             test_ipv6(dleased, d, events)
+            test_systemd(dleased, d)
         finally:
             c.stop_all()
             if not all(results):
