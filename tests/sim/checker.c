@@ -217,6 +217,7 @@ static const char *const trace_names[] = {
 	[TR_WAIT] = "wait", [TR_CRASH] = "CRASH", [TR_RESTART] = "start",
 	[TR_PARTITION] = "PARTITION", [TR_HEAL] = "heal",
 	[TR_ACQUIRE] = "acquire", [TR_DENIED] = "denied",
+	[TR_SNIPE] = "snipe",
 };
 
 static void chk_print(const struct sim *s, const struct sim_trace *t)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "sim.h"
 
 #define SIM_MAX_SEEDS	100000
+#define SIM_MAX_JOBS	64
 
 static uint64_t wall_ns(void)
 {
@@ -74,6 +76,7 @@ static void worker(const uint64_t *seeds, int n, int k, int jobs, int fd,
 
 	for (i = k; i < n; i += jobs) {
 		run_one(seeds[i], &rep);
+		fflush(stdout);	/* the trace, before the parent may stop us */
 		if (write(fd, &rep, sizeof(rep)) != sizeof(rep))
 			exit(2);
 		if (rep.failed && stop_on_fail)
@@ -93,7 +96,8 @@ static void print_seed(int idx, const struct sim_report *r)
 	       "msgs/grant %.1f msgs/op %.1f rt/acquire %.2f (%.0f%% in 2) "
 	       "rt/renew %.2f "
 	       "death->grant %.0f ms (max %.0f, %lu) release->grant %.1f ms "
-	       "crashes %lu partitions %lu forged-dropped %lu wall %.2f s\n",
+	       "crashes %lu partitions %lu snipes %lu forged-dropped %lu "
+	       "wall %.2f s\n",
 	       r->failed ? "not " : "", idx, (unsigned long)r->seed, r->nodes,
 	       (unsigned long)r->ops, (unsigned long)r->grants,
 	       (unsigned long)r->renewals, per(r->packets, r->grants), per(r->packets, r->ops),
@@ -104,7 +108,8 @@ static void print_seed(int idx, const struct sim_report *r)
 	       r->death_to_grant_max / 1e6, (unsigned long)r->deaths,
 	       per(r->release_to_grant, r->releases_waited) / 1e6,
 	       (unsigned long)r->crashes, (unsigned long)r->partitions,
-	       (unsigned long)r->forged_dropped, r->wall_ns / 1e9);
+	       (unsigned long)r->snipes, (unsigned long)r->forged_dropped,
+	       r->wall_ns / 1e9);
 }
 
 static void add(struct sim_report *t, const struct sim_report *r)
@@ -124,15 +129,21 @@ static void add(struct sim_report *t, const struct sim_report *r)
 	t->release_to_grant += r->release_to_grant;
 	t->crashes += r->crashes;
 	t->partitions += r->partitions;
+	t->snipes += r->snipes;
 	t->forged_dropped += r->forged_dropped;
 	t->sim_ns += r->sim_ns;
 	t->failed |= r->failed;
 }
 
-static int collect(int fd, int n, struct sim_report *total, int *failed)
+/*
+ * Read the workers' reports. With @stop (a mutated build), the first
+ * violation is all that was asked for: the other workers are stopped.
+ */
+static int collect(int fd, int n, const pid_t *pids, int jobs, bool stop,
+		   struct sim_report *total, int *failed)
 {
 	struct sim_report r;
-	int got = 0;
+	int got = 0, k;
 
 	while (read(fd, &r, sizeof(r)) == sizeof(r)) {
 		got++;
@@ -140,6 +151,10 @@ static int collect(int fd, int n, struct sim_report *total, int *failed)
 		fflush(stdout);
 		add(total, &r);
 		*failed += r.failed;
+		if (r.failed && stop)
+			for (k = 0; k < jobs; k++)
+				if (pids[k] > 0)
+					kill(pids[k], SIGTERM);
 	}
 	return got < n && !*failed ? -1 : got;
 }
@@ -147,19 +162,21 @@ static int collect(int fd, int n, struct sim_report *total, int *failed)
 static int spawn(const uint64_t *seeds, int n, int jobs, bool expect_fail,
 		 struct sim_report *total, int *failed)
 {
+	pid_t pids[SIM_MAX_JOBS];
 	int fds[2], k, got;
 
 	if (pipe(fds))
 		return -1;
 	fflush(stdout);
 	for (k = 0; k < jobs; k++) {
-		if (fork() == 0) {
+		pids[k] = fork();
+		if (pids[k] == 0) {
 			close(fds[0]);
 			worker(seeds, n, k, jobs, fds[1], expect_fail);
 		}
 	}
 	close(fds[1]);
-	got = collect(fds[0], n, total, failed);
+	got = collect(fds[0], n, pids, jobs, expect_fail, total, failed);
 	close(fds[0]);
 	while (wait(NULL) > 0)
 		;
@@ -180,7 +197,7 @@ int main(int argc, char **argv)
 	}
 	n = parse_seeds(argv[1 + expect_fail], seeds);
 	jobs = argc > 2 + expect_fail ? atoi(argv[2 + expect_fail]) : 1;
-	if (n <= 0 || jobs <= 0) {
+	if (n <= 0 || jobs <= 0 || jobs > SIM_MAX_JOBS) {
 		fprintf(stderr, "dlsim: bad seeds or jobs\n");
 		return 2;
 	}
@@ -191,8 +208,9 @@ int main(int argc, char **argv)
 	       "%.1f msgs/grant, %.1f msgs/op, %.2f rt/acquire "
 	       "(%.0f%% in 2), %.2f rt/renew, "
 	       "death->grant avg %.0f ms max %.0f ms over %lu, "
-	       "release->grant avg %.1f ms over %lu, %.0f s simulated, "
-	       "%.1f s wall\n", got, (unsigned long)total.ops,
+	       "release->grant avg %.1f ms over %lu, %lu snipes, "
+	       "%.0f s simulated, %.1f s wall\n", got,
+	       (unsigned long)total.ops,
 	       (unsigned long)total.grants, (unsigned long)total.renewals,
 	       per(total.packets, total.grants),
 	       per(total.packets, total.ops),
@@ -202,7 +220,8 @@ int main(int argc, char **argv)
 	       per(total.death_to_grant, total.deaths) / 1e6,
 	       total.death_to_grant_max / 1e6, (unsigned long)total.deaths,
 	       per(total.release_to_grant, total.releases_waited) / 1e6,
-	       (unsigned long)total.releases_waited, total.sim_ns / 1e9,
+	       (unsigned long)total.releases_waited,
+	       (unsigned long)total.snipes, total.sim_ns / 1e9,
 	       (wall_ns() - t0) / 1e9);
 	if (got < 0)
 		return 2;

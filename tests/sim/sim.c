@@ -28,30 +28,58 @@ uint64_t sim_rand(struct sim *s, uint64_t bound)
 	return bound ? (s->rng * 2685821657736338717ull) % bound : 0;
 }
 
+/* offset of a node's clock from real time at real time @t, ns */
+static double sim_offset(const struct sim *s, uint32_t node, uint64_t t)
+{
+	const struct sim_node *n = &s->nodes[node];
+	double half = (double)(s->p.epsilon / 2), u, off = n->clock_bias;
+
+	if (n->clock_amp > 0) {
+		u = fmod((double)t + n->clock_phase, n->clock_period) /
+		    n->clock_period;
+		off += u < 0.5 ? -n->clock_amp + 4 * n->clock_amp * u :
+				 3 * n->clock_amp - 4 * n->clock_amp * u;
+	}
+	return off < -half ? -half : off > half ? half : off;
+}
+
 /**
  * sim_local() - a node's clock at a real time
  * @s: simulator
  * @node: node index
  * @t: real (simulated) time
  *
- * The offset from real time is a triangle wave of amplitude at most
- * epsilon / 2 whose slope is the node's drift, so any two clocks differ
- * by at most epsilon and every clock runs at 1 +- drift: monotonic.
+ * The offset from real time is a triangle wave around a bias, clipped to
+ * [-epsilon / 2, +epsilon / 2]: any two clocks differ by at most epsilon
+ * (the protocol's assumption), and a clock may sit at either end of the
+ * range for long stretches. The wave's slope is the node's drift, so
+ * every clock runs at 1 +- drift and never goes backwards.
  *
  * Return: the node's local time.
  */
 uint64_t sim_local(const struct sim *s, uint32_t node, uint64_t t)
 {
-	const struct sim_node *n = &s->nodes[node];
-	double u, off;
+	return SIM_BASE_TIME + t + (int64_t)sim_offset(s, node, t);
+}
 
-	if (n->clock_amp <= 0)
-		return SIM_BASE_TIME + t;
-	u = fmod((double)t + n->clock_phase, n->clock_period) /
-	    n->clock_period;
-	off = u < 0.5 ? -n->clock_amp + 4 * n->clock_amp * u :
-			3 * n->clock_amp - 4 * n->clock_amp * u;
-	return SIM_BASE_TIME + t + (int64_t)off;
+/**
+ * sim_real() - the real time at which a node's clock shows @local
+ * @s: simulator
+ * @node: node index
+ * @local: a reading of the node's clock
+ *
+ * Return: the real time, approximately (within the drift over one offset
+ * step); 0 if @local is before the simulation started.
+ */
+uint64_t sim_real(const struct sim *s, uint32_t node, uint64_t local)
+{
+	double t = (double)local - (double)SIM_BASE_TIME;
+	int i;
+
+	for (i = 0; i < 3 && t > 0; i++)
+		t = (double)local - (double)SIM_BASE_TIME -
+		    sim_offset(s, node, (uint64_t)t);
+	return t > 0 ? (uint64_t)t : 0;
 }
 
 static bool ev_less(const struct sim_event *a, const struct sim_event *b)
@@ -323,6 +351,16 @@ static void sim_tick(struct sim *s, const struct sim_event *ev)
 	sim_drain(s, ev->node);
 }
 
+/* a client's timer counts only if it is its latest one in this boot */
+static bool sim_client_current(const struct sim *s,
+			       const struct sim_event *ev)
+{
+	const struct sim_node *n = &s->nodes[ev->node];
+
+	return n->up && n->gen == ev->gen &&
+	       n->cl[ev->res].chain == ev->chain;
+}
+
 static void sim_dispatch(struct sim *s, struct sim_event *ev)
 {
 	switch (ev->kind) {
@@ -334,8 +372,12 @@ static void sim_dispatch(struct sim *s, struct sim_event *ev)
 		sim_tick(s, ev);
 		break;
 	case EV_CLIENT:
-		if (s->nodes[ev->node].up && s->nodes[ev->node].gen == ev->gen)
+		if (sim_client_current(s, ev))
 			wl_client_event(s, ev->node, ev->res);
+		break;
+	case EV_SNIPE:
+		if (s->nodes[ev->node].up && s->nodes[ev->node].gen == ev->gen)
+			wl_snipe(s, ev->node, ev->res);
 		break;
 	case EV_FAULT:
 		wl_fault(s);
@@ -351,6 +393,46 @@ static void sim_dispatch(struct sim *s, struct sim_event *ev)
 		wl_attack(s);
 		break;
 	}
+}
+
+/*
+ * A node's clock: "fast" sits at +epsilon / 2 with dips, "slow" at
+ * -epsilon / 2, "wave" swings across the whole range, spending time at
+ * both ends when its amplitude is above epsilon / 2.
+ */
+static void sim_clock(struct sim *s, uint32_t node, int side)
+{
+	struct sim_node *n = &s->nodes[node];
+	uint64_t eps = s->p.epsilon;
+
+	n->clock_bias = side * (double)(eps / 2);
+	n->clock_amp = (double)(side ? sim_rand(s, eps / 4 + 1) :
+				eps / 4 + sim_rand(s, 3 * eps / 4 + 1));
+	n->clock_period = 4 * (n->clock_amp + 1) /
+		(s->p.drift * (0.2 + sim_rand(s, 800) / 1000.0));
+	n->clock_phase = (double)sim_rand(s, 1ull << 40);
+}
+
+/*
+ * Per seed: epsilon (4, 10 or 25 ms), the network (LAN: round trips far
+ * below epsilon; WAN-like: comparable to it) and the clocks. Half of the
+ * seeds split the nodes into fast and slow clocks at the two ends of the
+ * allowed range, so that fast-clock acquirers meet slow-clock holders.
+ */
+static void sim_profile(struct sim *s)
+{
+	static const uint64_t eps[] = { 4 * MS, 10 * MS, 25 * MS };
+	uint32_t i, split = (uint32_t)sim_rand(s, 2), first;
+
+	s->p.epsilon = eps[sim_rand(s, 3)];
+	if (sim_rand(s, 2)) {
+		s->p.delay_min = MS / 50;
+		s->p.delay_max = 3 * MS / 10;
+	}
+	first = (uint32_t)sim_rand(s, 2);
+	for (i = 0; i < s->p.n_nodes; i++)
+		sim_clock(s, i, split ? ((i + first) & 1 ? 1 : -1) :
+				(int)sim_rand(s, 3) - 1);
 }
 
 static void sim_setup(struct sim *s, uint64_t seed, uint32_t n_nodes)
@@ -372,13 +454,9 @@ static void sim_setup(struct sim *s, uint64_t seed, uint32_t n_nodes)
 	s->verbose = getenv("DLSIM_TRACE") != NULL;
 	for (i = 0; i < DL_WIRE_KEY_LEN; i++)
 		s->key[i] = (uint8_t)sim_rand(s, 256);
+	sim_profile(s);
 	for (i = 0; i < n_nodes; i++) {
 		s->nodes[i].id = 10 + i * 7;
-		s->nodes[i].clock_amp = (double)(s->p.epsilon / 4 +
-					sim_rand(s, s->p.epsilon / 4));
-		s->nodes[i].clock_period = 4 * (s->nodes[i].clock_amp + 1) /
-			(s->p.drift * (0.2 + sim_rand(s, 800) / 1000.0));
-		s->nodes[i].clock_phase = (double)sim_rand(s, 1ull << 40);
 		for (j = 0; j < n_nodes; j++)
 			s->link[i][j] = true;
 	}

@@ -25,6 +25,7 @@ enum sim_ev_kind {
 	EV_HEAL,
 	EV_RESTART,
 	EV_ATTACK,
+	EV_SNIPE,
 };
 
 struct sim_event {
@@ -35,6 +36,7 @@ struct sim_event {
 	uint8_t src;
 	uint8_t res;
 	uint32_t gen;		/* node boot / tick generation */
+	uint32_t chain;		/* client timer generation (EV_CLIENT) */
 	uint16_t len;
 	uint8_t *pkt;
 };
@@ -47,6 +49,8 @@ enum client_state {
 
 struct sim_client {
 	uint8_t state;
+	bool riding;		/* holds on without renewing until LOST */
+	uint32_t chain;		/* generation of the pending client timer */
 	uint64_t want_since;	/* real time */
 	uint64_t hold_until;	/* real time the client means to release */
 	uint64_t token;
@@ -62,7 +66,8 @@ struct sim_node {
 	uint64_t incarnation;	/* "persisted" */
 	uint64_t hwm;		/* "persisted" token high-water mark */
 	uint64_t boot;		/* real time of the last start */
-	double clock_amp;	/* offset amplitude, ns */
+	double clock_bias;	/* centre of the offset, ns */
+	double clock_amp;	/* amplitude of the wave around it, ns */
 	double clock_period;	/* ns */
 	double clock_phase;	/* ns */
 	uint64_t isolated_since;
@@ -91,6 +96,7 @@ struct sim_report {
 	uint64_t release_to_grant;	/* summed, ns */
 	uint64_t crashes;
 	uint64_t partitions;
+	uint64_t snipes;	/* acquires timed at another's lease end */
 	uint64_t forged_dropped;
 	uint64_t sim_ns;
 	uint64_t wall_ns;
@@ -156,6 +162,7 @@ struct sim {
 /* sim.c: world, clocks, network */
 uint64_t sim_rand(struct sim *s, uint64_t bound);
 uint64_t sim_local(const struct sim *s, uint32_t node, uint64_t t);
+uint64_t sim_real(const struct sim *s, uint32_t node, uint64_t local);
 void sim_push(struct sim *s, const struct sim_event *ev);
 void sim_schedule_tick(struct sim *s, uint32_t node);
 void sim_drain(struct sim *s, uint32_t node);
@@ -166,7 +173,9 @@ int sim_run(struct sim *s, uint64_t seed, uint32_t n_nodes);
 
 /* workload.c: clients and faults */
 void wl_start(struct sim *s);
+void wl_clients(struct sim *s, uint32_t node);
 void wl_client_event(struct sim *s, uint32_t node, uint32_t res);
+void wl_snipe(struct sim *s, uint32_t node, uint32_t res);
 void wl_output(struct sim *s, uint32_t node, const struct dl_output *out);
 void wl_fault(struct sim *s);
 void wl_heal(struct sim *s);
@@ -200,6 +209,7 @@ enum trace_what {
 	TR_HEAL,
 	TR_ACQUIRE,
 	TR_DENIED,
+	TR_SNIPE,
 };
 
 #endif /* DLSIM_SIM_H */

@@ -42,14 +42,43 @@ int wl_res_index(const struct sim *s, const struct dl_msg *msg)
 	return -1;
 }
 
-static void wl_at(struct sim *s, uint64_t t, uint8_t kind, uint32_t node,
-		  uint32_t res)
+/* (re)arm a client's timer; an earlier pending one no longer counts */
+static void wl_at(struct sim *s, uint64_t t, uint32_t node, uint32_t res)
 {
-	struct sim_event ev = { .time = t, .kind = kind, .node = (uint8_t)node,
-				.res = (uint8_t)res,
-				.gen = s->nodes[node].gen };
+	struct sim_event ev = { .time = t, .kind = EV_CLIENT,
+				.node = (uint8_t)node, .res = (uint8_t)res,
+				.gen = s->nodes[node].gen,
+				.chain = ++s->nodes[node].cl[res].chain };
 
 	sim_push(s, &ev);
+}
+
+/*
+ * Other nodes try for @res right when their own clocks read @end (where
+ * a protocol without the epsilon wait would let them in) or @end +
+ * epsilon (where the real protocol does), less up to two network delays
+ * so that the decision falls on either side of the boundary. Each other
+ * node takes part with probability 1/2.
+ */
+static void wl_snipe_at(struct sim *s, uint32_t holder, uint32_t res,
+			uint64_t end)
+{
+	struct sim_event ev = { .kind = EV_SNIPE, .res = (uint8_t)res };
+	uint64_t local;
+	uint32_t k;
+
+	for (k = 0; k < s->p.n_nodes; k++) {
+		if (k == holder || !s->nodes[k].up || !sim_rand(s, 2))
+			continue;
+		local = end + (sim_rand(s, 2) ? s->p.epsilon : 0) -
+			sim_rand(s, 2 * s->p.delay_max);
+		ev.time = sim_real(s, k, local);
+		if (ev.time <= s->now)
+			continue;
+		ev.node = (uint8_t)k;
+		ev.gen = s->nodes[k].gen;
+		sim_push(s, &ev);
+	}
 }
 
 static bool wl_calm(const struct sim *s)
@@ -75,7 +104,7 @@ static void wl_acquire(struct sim *s, uint32_t node, uint32_t res)
 							s->p.max_lease);
 	wl_name(res, name, &len);
 	if (dl_core_acquire(n->core, local, name, len, wl_ttl(s), give_up)) {
-		wl_at(s, s->now + 50 * MS, EV_CLIENT, node, res);
+		wl_at(s, s->now + 50 * MS, node, res);
 		return;
 	}
 	s->rep.ops++;
@@ -99,21 +128,37 @@ static void wl_release(struct sim *s, uint32_t node, uint32_t res)
 		chk_trace(s, TR_RELEASE, node, 0, res, n->cl[res].token, 0);
 	}
 	sim_drain(s, node);
-	wl_at(s, s->now + sim_rand(s, s->p.max_lease / 2), EV_CLIENT, node,
-	      res);
+	wl_at(s, s->now + sim_rand(s, s->p.max_lease / 2), node, res);
 }
 
+/*
+ * Renew with a random TTL. A renewal that asks for less than the lease
+ * has left must not shorten it: others are sent in right at the end it
+ * asked for.
+ */
 static void wl_renew(struct sim *s, uint32_t node, uint32_t res)
 {
 	struct sim_node *n = &s->nodes[node];
+	uint64_t local = sim_local(s, node, s->now), ttl = wl_ttl(s);
 	char name[DL_NAME_MAX];
 	uint8_t len;
 
 	wl_name(res, name, &len);
-	if (!dl_core_renew(n->core, sim_local(s, node, s->now), name, len,
-			   wl_ttl(s)))
+	if (!dl_core_renew(n->core, local, name, len, ttl)) {
 		s->rep.ops++;
+		if (local + ttl < n->cl[res].expiry && !wl_calm(s))
+			wl_snipe_at(s, node, res, local + ttl);
+	}
 	sim_drain(s, node);
+}
+
+/* Stop renewing but go on using the lease until the core says LOST. */
+static void wl_ride_out(struct sim *s, uint32_t node, uint32_t res)
+{
+	struct sim_client *c = &s->nodes[node].cl[res];
+
+	c->riding = true;
+	wl_snipe_at(s, node, res, c->expiry);
 }
 
 /**
@@ -122,13 +167,17 @@ static void wl_renew(struct sim *s, uint32_t node, uint32_t res)
  * @node: node index
  * @res: resource index
  *
- * Idle clients acquire; holders renew every third of the TTL until they
- * mean to release; one holder in ten walks away without releasing.
+ * Idle clients acquire; holders renew every sixth of the max lease until
+ * they mean to stop. Then six in ten release, three ride the lease out
+ * to its deadline without renewing, one walks away without releasing.
+ * Riding out and the acquires timed against it ignore the waiters' turns,
+ * so they stop with the other faults: the liveness bound is checked on
+ * the calm part of the run.
  */
 void wl_client_event(struct sim *s, uint32_t node, uint32_t res)
 {
 	struct sim_client *c = &s->nodes[node].cl[res];
-	uint64_t local = sim_local(s, node, s->now);
+	uint64_t local = sim_local(s, node, s->now), r;
 
 	if (c->state == CL_IDLE) {
 		wl_acquire(s, node, res);
@@ -136,19 +185,57 @@ void wl_client_event(struct sim *s, uint32_t node, uint32_t res)
 	}
 	if (c->state != CL_HOLD)
 		return;
-	if (s->now >= c->hold_until) {
-		if (sim_rand(s, 10) == 0) {
+	if (s->now >= c->hold_until && !c->riding) {
+		r = sim_rand(s, 10);
+		if (r == 0) {
 			chk_end(s, node, res, false);
 			c->state = CL_IDLE;
-			wl_at(s, s->now + s->p.max_lease, EV_CLIENT, node, res);
+			wl_at(s, s->now + s->p.max_lease, node, res);
 			return;
 		}
-		wl_release(s, node, res);
-		return;
+		if (r > 3 || wl_calm(s)) {
+			wl_release(s, node, res);
+			return;
+		}
+		wl_ride_out(s, node, res);
 	}
-	if (local < c->expiry)
+	if (!c->riding && local < c->expiry)
 		wl_renew(s, node, res);
-	wl_at(s, s->now + s->p.max_lease / 6, EV_CLIENT, node, res);
+	wl_at(s, s->now + s->p.max_lease / 6, node, res);
+}
+
+/**
+ * wl_snipe() - an acquire timed at the end of another node's lease
+ * @s: simulator
+ * @node: node index
+ * @res: resource index
+ *
+ * An idle client acquires; a waiting one gives up its wait and asks
+ * again at once (its wait still counts from the first request).
+ */
+void wl_snipe(struct sim *s, uint32_t node, uint32_t res)
+{
+	struct sim_node *n = &s->nodes[node];
+	struct sim_client *c = &n->cl[res];
+	uint64_t since = c->want_since;
+	bool waiting = c->state == CL_WANT;
+	char name[DL_NAME_MAX];
+	uint8_t len;
+
+	if (c->state == CL_HOLD)
+		return;
+	s->rep.snipes++;
+	chk_trace(s, TR_SNIPE, node, 0, res, waiting, 0);
+	if (waiting) {
+		wl_name(res, name, &len);
+		dl_core_release(n->core, sim_local(s, node, s->now), name,
+				len);
+		c->state = CL_IDLE;
+		sim_drain(s, node);
+	}
+	wl_acquire(s, node, res);
+	if (waiting && c->state == CL_WANT)
+		c->want_since = since;
 }
 
 static void wl_granted(struct sim *s, uint32_t node, uint32_t res,
@@ -163,11 +250,12 @@ static void wl_granted(struct sim *s, uint32_t node, uint32_t res,
 	s->rep.acquire_phases += out->phases;
 	s->rep.quick_grants += out->phases <= 2;
 	c->state = CL_HOLD;
+	c->riding = false;
 	c->token = out->token;
 	c->expiry = out->expiry;
 	c->hold_until = s->now + hold;
 	wl_at(s, s->now + (hold < s->p.max_lease / 6 ? hold :
-			   s->p.max_lease / 6), EV_CLIENT, node, res);
+			   s->p.max_lease / 6), node, res);
 }
 
 static void wl_break(struct sim *s, uint32_t node, uint32_t res)
@@ -175,9 +263,9 @@ static void wl_break(struct sim *s, uint32_t node, uint32_t res)
 	struct sim_client *c = &s->nodes[node].cl[res];
 
 	/* half of the holders honour a break by releasing soon */
-	if (c->state == CL_HOLD && sim_rand(s, 2)) {
+	if (c->state == CL_HOLD && !c->riding && sim_rand(s, 2)) {
 		c->hold_until = s->now + sim_rand(s, 5 * MS);
-		wl_at(s, c->hold_until, EV_CLIENT, node, res);
+		wl_at(s, c->hold_until, node, res);
 	}
 }
 
@@ -222,8 +310,8 @@ void wl_output(struct sim *s, uint32_t node, const struct dl_output *out)
 	case DL_OUT_DENIED:
 		chk_trace(s, TR_DENIED, node, 0, (uint32_t)res, 0, 0);
 		c->state = CL_IDLE;
-		wl_at(s, s->now + sim_rand(s, s->p.max_lease), EV_CLIENT,
-		      node, (uint32_t)res);
+		wl_at(s, s->now + sim_rand(s, s->p.max_lease), node,
+		      (uint32_t)res);
 		break;
 	case DL_OUT_WAIT:
 		chk_trace(s, TR_WAIT, node, 0, (uint32_t)res, out->wait_ns,
@@ -249,6 +337,29 @@ static void wl_partition(struct sim *s)
 				s->link[i][j] = false;
 	s->rep.partitions++;
 	chk_trace(s, TR_PARTITION, 0, one_way, 0, side, 0);
+	sim_update_isolation(s);
+}
+
+/*
+ * A node that can send but not receive (a one-way link failure), chosen
+ * among the current holders if there are any: its renewals reach the
+ * acceptors but their replies do not reach it.
+ */
+static void wl_deafen(struct sim *s)
+{
+	uint32_t n = s->p.n_nodes, first = (uint32_t)sim_rand(s, n);
+	uint32_t i, j, node = first, res;
+
+	for (i = 0; i < n && node == first; i++)
+		for (res = 0; res < s->p.n_res; res++)
+			if (s->nodes[(first + i) % n].up &&
+			    s->nodes[(first + i) % n].cl[res].state == CL_HOLD)
+				node = (first + i) % n;
+	for (j = 0; j < n; j++)
+		if (j != node)
+			s->link[j][node] = false;
+	s->rep.partitions++;
+	chk_trace(s, TR_PARTITION, node, 2, 0, 1u << node, 0);
 	sim_update_isolation(s);
 }
 
@@ -279,8 +390,10 @@ void wl_fault(struct sim *s)
 
 	if (wl_calm(s))
 		return;
-	if (r < 4)
+	if (r < 3)
 		wl_partition(s);
+	else if (r < 4)
+		wl_deafen(s);
 	else if (r < 8)
 		wl_crash_one(s);
 	else
@@ -345,19 +458,31 @@ void wl_attack(struct sim *s)
 }
 
 /**
+ * wl_clients() - start the clients of a node that just booted
+ * @s: simulator
+ * @node: node index
+ */
+void wl_clients(struct sim *s, uint32_t node)
+{
+	uint64_t start = s->now + s->p.max_lease + 3 * s->p.timeout;
+	uint32_t res;
+
+	for (res = 0; res < s->p.n_res; res++)
+		wl_at(s, start + sim_rand(s, s->p.max_lease), node, res);
+}
+
+/**
  * wl_start() - schedule the first client, fault and attack events
  * @s: simulator
  */
 void wl_start(struct sim *s)
 {
 	struct sim_event ev = { .kind = EV_FAULT };
-	uint32_t node, res;
 	uint64_t start = s->p.max_lease + 3 * s->p.timeout;
+	uint32_t node;
 
 	for (node = 0; node < s->p.n_nodes; node++)
-		for (res = 0; res < s->p.n_res; res++)
-			wl_at(s, start + sim_rand(s, s->p.max_lease),
-			      EV_CLIENT, node, res);
+		wl_clients(s, node);
 	ev.time = start + sim_rand(s, 2 * s->p.max_lease);
 	sim_push(s, &ev);
 	ev.kind = EV_ATTACK;

@@ -117,6 +117,40 @@ static void test_grant_renew_release(void)
 	shutdown_all();
 }
 
+/*
+ * The acceptor that took the release wakes the head waiter, whose round
+ * may reach a quorum that has not seen the release yet: it must not go
+ * back to sleep for the rest of the released lease.
+ */
+static void test_wake_races_release(void)
+{
+	struct dl_msg wake = { .type = DL_MSG_WAKE, .name_len = 1,
+			       .name = "w" };
+	uint64_t token;
+
+	boot();
+	dl_core_acquire(cores[0], T0, "w", 1, 500 * MS, 0);
+	settle(T0);
+	token = last[0].token;
+	dl_core_acquire(cores[1], T0 + 10 * MS, "w", 1, 500 * MS, 0);
+	settle(T0 + 10 * MS);
+	TAP_OK(last[1].type == DL_OUT_WAIT, "second node waits in line");
+	cut[1] = cut[2] = true;
+	dl_core_release(cores[0], T0 + 20 * MS, "w", 1);
+	settle(T0 + 20 * MS);
+	cut[1] = cut[2] = false;
+	cut[0] = true;
+	wake.lease = (struct dl_lease){ .owner = 1, .vseq = 1,
+					.token = token,
+					.expiry = T0 + 20 * MS,
+					.flags = DL_LEASE_RELEASED };
+	dl_core_receive(cores[1], T0 + 21 * MS, 1, &wake);
+	settle(T0 + 21 * MS);
+	TAP_OK(last[1].type == DL_OUT_GRANTED && last[1].token > token,
+	       "woken waiter granted although its quorum missed the release");
+	shutdown_all();
+}
+
 static void test_minority(void)
 {
 	boot();
@@ -228,6 +262,7 @@ static void test_statefile(void)
 int main(void)
 {
 	test_grant_renew_release();
+	test_wake_races_release();
 	test_minority();
 	test_quiet_and_tokens();
 	test_config();

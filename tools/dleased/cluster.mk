@@ -16,7 +16,7 @@ CLUSTER_DIR	:= tools/dleased
 CLUSTER_OUT	:= build/cluster
 CC		?= gcc
 FUZZ_CC		?= clang
-SEEDS		?= 1-330
+SEEDS		?= 1-150
 FUZZ_SECONDS	?= 60
 SIM_JOBS	?= 2
 
@@ -34,8 +34,7 @@ CLUSTER_LIB	:= $(CLUSTER_OUT)/libdlproto.a
 SIM_SRCS	:= $(wildcard tests/sim/*.c)
 SIM_HDRS	:= $(wildcard tests/sim/*.h)
 SIM_BIN		:= $(CLUSTER_OUT)/dlsim
-CLUSTER_MUTATIONS := QUORUM_ONE
-CLUSTER_MUTATIONS_SLOW := SHORTEN_RENEW NO_EPSILON
+CLUSTER_MUTATIONS := QUORUM_ONE NO_EPSILON SHORTEN_RENEW
 SIM_MUT_BINS	:= $(foreach m,$(CLUSTER_MUTATIONS),$(CLUSTER_OUT)/dlsim-$(m))
 
 UNIT_SRCS	:= $(wildcard tests/unit/cluster_test_*.c)

@@ -29,6 +29,21 @@ static uint64_t dl_later(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
+/*
+ * Is @l live for us? A token an acceptor told us was released (WAKE) is
+ * dead even where the release has not arrived yet: otherwise the woken
+ * waiter, racing the release to the other acceptors, would go back to
+ * sleep for the whole lease while others take the resource.
+ */
+static bool dl_prop_live(const struct dl_core *core,
+			 const struct dl_prop *prop, const struct dl_lease *l,
+			 uint64_t now)
+{
+	if (prop->woken_token && l->token == prop->woken_token)
+		return false;
+	return dl_lease_live(core, l, now);
+}
+
 static void dl_prop_emit(struct dl_core *core, struct dl_res *res,
 			 uint8_t type, int error)
 {
@@ -192,7 +207,8 @@ static void dl_prop_decide(struct dl_core *core, struct dl_res *res,
 		dl_prop_accept(core, res, now, &value);
 		return;
 	}
-	if (dl_lease_live(core, best, now) && best->owner != core->cfg.self) {
+	if (dl_prop_live(core, prop, best, now) &&
+	    best->owner != core->cfg.self) {
 		prop->saw_holder = true;
 		if (best->expiry > prop->holder_expiry)
 			prop->holder_expiry = best->expiry;
@@ -233,7 +249,7 @@ static void dl_prop_note_holder(struct dl_core *core, struct dl_prop *prop,
 				const struct dl_msg *msg, uint64_t now)
 {
 	if (msg->lease.owner == core->cfg.self ||
-	    !dl_lease_live(core, &msg->lease, now))
+	    !dl_prop_live(core, prop, &msg->lease, now))
 		return;
 	prop->saw_holder = true;
 	if (msg->lease.expiry > prop->holder_expiry)
@@ -294,12 +310,14 @@ static void dl_prop_nack(struct dl_core *core, struct dl_res *res,
 }
 
 static void dl_prop_wake(struct dl_core *core, struct dl_res *res,
-			 uint64_t now)
+			 uint64_t now, const struct dl_msg *msg)
 {
 	struct dl_prop *prop = &res->prop;
 
 	if (prop->want != DL_WANT_ACQUIRE || prop->phase != DL_PH_NONE)
 		return;
+	if (msg->lease.flags & DL_LEASE_RELEASED)
+		prop->woken_token = msg->lease.token;
 	dl_prop_prepare(core, res, now);
 }
 
@@ -330,7 +348,7 @@ void dl_prop_reply(struct dl_core *core, struct dl_res *res, uint64_t now,
 	uint32_t bit = 1u << dl_node_index(core, from);
 
 	if (msg->type == DL_MSG_WAKE) {
-		dl_prop_wake(core, res, now);
+		dl_prop_wake(core, res, now, msg);
 		return;
 	}
 	if (msg->type == DL_MSG_BREAK) {
