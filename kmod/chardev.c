@@ -127,6 +127,11 @@ static int dlease_check_acquire(struct dlease_session *sess,
 	    (waits && req->timeout_ns) ||
 	    (req->flags & DLEASE_ACQ_ABSTIME && !req->timeout_ns))
 		return -EINVAL;
+	/* Cluster leases: exclusive, no grace, not asynchronous. */
+	if (req->flags & DLEASE_ACQ_CLUSTER &&
+	    (req->mode != DLEASE_MODE_EXCLUSIVE || req->grace_ns ||
+	     req->flags & DLEASE_ACQ_ASYNC))
+		return -EINVAL;
 	if (req->grace_ns > READ_ONCE(sess->dn->limits.grace_max_ns))
 		return -ERANGE;
 	return dlease_check_ttl(sess, req->ttl_ns);

@@ -59,6 +59,8 @@ struct dlease_limits {
 	u64 ttl_min_ns;
 	u64 ttl_max_ns;
 	u64 grace_max_ns;
+	u64 cluster_margin_ns;
+	u64 bridge_timeout_ns;
 };
 
 /* Counters of a namespace; the order of the netlink stats attributes. */
@@ -89,6 +91,7 @@ struct dlease_pcpu_stats {
 struct dlease_top_slot {
 	u64 count;
 	u32 len;
+	bool cluster;
 	u8 name[DLEASE_NAME_MAX];
 };
 
@@ -111,12 +114,25 @@ struct dlease_net {
 	struct dlease_limits limits;
 	struct dlease_pcpu_stats __percpu *stats;
 	struct dlease_top *top;
+	u32 bridge_portid;		/* the bridge's socket, 0 if none */
+	struct xarray handles;		/* cluster handle -> lease */
 };
 
-/* Lookup key of a resource: the name bytes. */
+/* An answer of the bridge (DLEASE_CMD_BRIDGE_ANSWER). */
+struct dlease_answer {
+	u64 handle;
+	u32 result;			/* DLEASE_BRIDGE_RESULT_* */
+	u32 error;
+	u32 count;
+	u64 token;
+	u64 expires;
+};
+
+/* Lookup key of a resource: the name bytes and their scope. */
 struct dlease_key {
 	const u8 *name;
 	u32 len;
+	bool cluster;			/* cluster names are a space apart */
 };
 
 struct dlease_resource {
@@ -175,6 +191,16 @@ struct dlease_lease {
 	u8 mode;
 	bool async;
 	bool published;			/* in sess->leases, under res->lock */
+	bool cluster;			/* DLEASE_ACQ_CLUSTER */
+	bool ctry;			/* cluster request with DLEASE_ACQ_TRY */
+	bool forwarded;			/* with the bridge, under res->lock */
+	bool renewing;			/* cluster renewal under way */
+	bool denied;			/* the cluster refused the request */
+	u32 handle;			/* cluster handle, in dn->handles */
+	int cluster_err;		/* why a cluster request failed */
+	int renew_err;			/* outcome of a cluster renewal */
+	u64 renew_ttl;
+	ktime_t cluster_end;		/* cluster expiry less the margin */
 	struct list_head node;		/* in res->holders or res->waiters */
 	struct dlease_resource *res;
 	struct dlease_session *sess;
@@ -197,9 +223,9 @@ int dlease_netns_init(void);
 void dlease_netns_exit(void);
 struct dlease_net *dlease_net(const struct net *net);
 struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
-					    const u8 *name, u32 len);
+					    const struct dlease_key *key);
 struct dlease_resource *dlease_resource_find(struct dlease_net *dn,
-					     const u8 *name, u32 len);
+					     const struct dlease_key *key);
 void dlease_resource_unhash_if_idle(struct dlease_resource *res);
 void dlease_resource_put(struct dlease_resource *res);
 
@@ -217,6 +243,32 @@ struct dlease_lease *dlease_lease_find(struct dlease_session *sess, u64 id);
 void dlease_lease_drop(struct dlease_lease *lease);
 int dlease_revoke_id(struct dlease_net *dn, u64 session, u64 id);
 void dlease_session_release_all(struct dlease_session *sess);
+
+/* lease.c, for cluster.c: the engine's steps, under res->lock */
+void dlease_arm(struct dlease_lease *lease, ktime_t now, u64 ttl_ns);
+void dlease_grant(struct dlease_resource *res, struct dlease_lease *lease,
+		  ktime_t now);
+void dlease_publish(struct dlease_lease *lease);
+void dlease_unlink(struct dlease_lease *lease, u32 event);
+void dlease_kill(struct dlease_lease *lease, u32 event);
+
+/* cluster.c */
+int dlease_cluster_reserve(struct dlease_lease *lease);
+void dlease_cluster_unreserve(struct dlease_lease *lease);
+bool dlease_cluster_forward(struct dlease_lease *lease);
+void dlease_cluster_unlink(struct dlease_lease *lease);
+int dlease_cluster_answer(struct dlease_net *dn, const struct dlease_answer *a);
+int dlease_cluster_renew(struct dlease_lease *lease, struct dlease_renew *req);
+void dlease_cluster_bridge_gone(struct dlease_net *dn);
+
+/* bridge.c */
+struct genl_info;
+struct sk_buff;
+int dlease_bridge_init(void);
+void dlease_bridge_exit(void);
+int dlease_bridge_send(struct dlease_lease *lease, u32 op);
+int dlease_bridge_register_doit(struct sk_buff *skb, struct genl_info *info);
+int dlease_bridge_answer_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* transition.c */
 void dlease_transition(struct dlease_lease *lease, u32 ev);
@@ -249,6 +301,7 @@ int dlease_quota_charge(struct dlease_session *sess);
 void dlease_quota_uncharge(struct dlease_session *sess);
 
 /* netlink.c */
+extern struct genl_family dlease_family;
 int dlease_netlink_init(void);
 void dlease_netlink_exit(void);
 void dlease_nl_notify(const struct dlease_lease *lease, u32 ev);

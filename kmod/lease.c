@@ -53,9 +53,19 @@ static ktime_t dlease_deadline(const struct dlease_lease *lease)
 	return ktime_add_ns(lease->expires, lease->grace_ns);
 }
 
-static void dlease_arm(struct dlease_lease *lease, ktime_t now, u64 ttl_ns)
+/**
+ * dlease_arm() - start (or restart) the TTL of a held lease
+ * @lease: the lease, its resource locked
+ * @now: the time it counts from
+ * @ttl_ns: the TTL
+ *
+ * A cluster lease ends no later than the cluster's expiry less the margin.
+ */
+void dlease_arm(struct dlease_lease *lease, ktime_t now, u64 ttl_ns)
 {
 	lease->expires = ktime_add_ns(now, ttl_ns);
+	if (lease->cluster && ktime_after(lease->expires, lease->cluster_end))
+		lease->expires = lease->cluster_end;
 	hrtimer_start(&lease->timer, lease->expires, HRTIMER_MODE_ABS_SOFT);
 }
 
@@ -70,8 +80,11 @@ static u32 dlease_slot(u64 id)
 	return id & (DLEASE_SLOTS - 1);
 }
 
-/* Makes the request visible to lookups by id; under res->lock. */
-static void dlease_publish(struct dlease_lease *lease)
+/**
+ * dlease_publish() - make a request visible to lookups by id
+ * @lease: the request, its resource locked
+ */
+void dlease_publish(struct dlease_lease *lease)
 {
 	void *old;
 
@@ -106,10 +119,20 @@ static void dlease_post_break(struct dlease_resource *res)
 	}
 }
 
-static void dlease_grant(struct dlease_resource *res,
-			 struct dlease_lease *lease, ktime_t now)
+/**
+ * dlease_grant() - make a request a holder
+ * @res: its resource, locked
+ * @lease: the request, out of the queue
+ * @now: the time of the grant
+ *
+ * A cluster lease keeps the token the cluster gave it; others get the
+ * namespace's next token.
+ */
+void dlease_grant(struct dlease_resource *res, struct dlease_lease *lease,
+		  ktime_t now)
 {
-	lease->token = atomic64_inc_return(&res->dn->last_token);
+	if (!lease->cluster)
+		lease->token = atomic64_inc_return(&res->dn->last_token);
 	lease->granted_at = now;
 	res->held_mode = lease->mode;
 	res->nholders++;
@@ -130,6 +153,12 @@ static void dlease_grant_waiters(struct dlease_resource *res)
 	list_for_each_entry_safe(lease, next, &res->waiters, node) {
 		if (!dlease_compatible(res, lease->mode))
 			break;
+		if (lease->cluster) {
+			/* Its grant is the bridge's to give. */
+			if (dlease_cluster_forward(lease))
+				break;
+			continue;
+		}
 		if (!granted)
 			now = ktime_get();
 		granted = true;
@@ -148,13 +177,15 @@ static void dlease_grant_waiters(struct dlease_resource *res)
 		dlease_post_break(res);
 }
 
-/*
- * Ends a live lease or request: takes it out of its resource and session,
- * tells the holder why (event, or 0 for none) and grants the next waiters.
- * The caller then cancels the timer (unless it is the timer) and drops the
- * live reference, after unlocking.
+/**
+ * dlease_unlink() - take a live lease or request out of everything
+ * @lease: it, its resource locked
+ * @event: the event that tells the holder why (DLEASE_EV_*), or 0
+ *
+ * Out of its resource, its session and (cluster) the bridge's handles.
+ * Does not grant the next waiters: see dlease_kill().
  */
-static void dlease_kill(struct dlease_lease *lease, u32 event)
+void dlease_unlink(struct dlease_lease *lease, u32 event)
 {
 	struct dlease_resource *res = lease->res;
 	struct dlease_session *sess = lease->sess;
@@ -169,6 +200,8 @@ static void dlease_kill(struct dlease_lease *lease, u32 event)
 	if (event)
 		dlease_event_post(sess, event, lease, 0);
 	dlease_transition(lease, event ?: DLEASE_EV_RELEASED);
+	if (lease->cluster)
+		dlease_cluster_unlink(lease);
 	WRITE_ONCE(lease->state, DLEASE_STATE_DEAD);
 	dlease_quota_uncharge(sess);
 	/*
@@ -176,6 +209,22 @@ static void dlease_kill(struct dlease_lease *lease, u32 event)
 	 * a closing session no longer waits for it and may be freed.
 	 */
 	dlease_unpublish(lease);
+}
+
+/**
+ * dlease_kill() - end a live lease or request
+ * @lease: it, its resource locked
+ * @event: the event that tells the holder why (DLEASE_EV_*), or 0
+ *
+ * Unlinks it and grants the next waiters.  The caller then cancels the
+ * timer (unless it is the timer) and drops the live reference, after
+ * unlocking.
+ */
+void dlease_kill(struct dlease_lease *lease, u32 event)
+{
+	struct dlease_resource *res = lease->res;
+
+	dlease_unlink(lease, event);
 	dlease_grant_waiters(res);
 	dlease_resource_unhash_if_idle(res);
 }
@@ -302,6 +351,8 @@ static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 	lease->cookie = req->cookie;
 	lease->ttl_ns = req->ttl_ns;
 	lease->grace_ns = req->grace_ns;
+	lease->cluster = req->flags & DLEASE_ACQ_CLUSTER;
+	lease->ctry = lease->cluster && (req->flags & DLEASE_ACQ_TRY);
 	INIT_LIST_HEAD(&lease->node);
 	dlease_hrtimer_setup(&lease->timer, dlease_timer_fn, CLOCK_MONOTONIC,
 			     HRTIMER_MODE_ABS_SOFT);
@@ -309,6 +360,11 @@ static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 	/* Reserve a slot now (may sleep); it is stored under res->lock. */
 	err = xa_alloc_bh(&sess->leases, &slot, NULL,
 			  XA_LIMIT(0, DLEASE_SLOTS - 1), GFP_KERNEL_ACCOUNT);
+	if (!err && lease->cluster) {
+		err = dlease_cluster_reserve(lease);
+		if (err)
+			xa_cmpxchg_bh(&sess->leases, slot, XA_ZERO_ENTRY, NULL, 0);
+	}
 	if (err) {
 		put_pid(lease->pid);
 		kmem_cache_free(dlease_lease_cache, lease);
@@ -324,6 +380,8 @@ static struct dlease_lease *dlease_lease_new(struct dlease_session *sess,
 /* Undoes dlease_lease_new() for a request that never entered a queue. */
 static void dlease_lease_abort(struct dlease_lease *lease)
 {
+	if (lease->cluster)
+		dlease_cluster_unreserve(lease);
 	dlease_unpublish(lease);
 	refcount_dec(&lease->ref);
 	dlease_lease_put(lease);
@@ -356,7 +414,7 @@ static int dlease_wait(struct dlease_lease *lease, struct dlease_acquire *req)
 {
 	struct dlease_resource *res = lease->res;
 	ktime_t deadline, *until = NULL;
-	bool timed_out = false;
+	bool timed_out = false, ended;
 	int err = 0;
 
 	if (req->timeout_ns) {
@@ -390,14 +448,53 @@ static int dlease_wait(struct dlease_lease *lease, struct dlease_acquire *req)
 
 	spin_lock_bh(&res->lock);
 	lease->waiter = NULL;
-	if (lease->state == DLEASE_STATE_WAITING)
+	ended = lease->state == DLEASE_STATE_WAITING;
+	if (ended)
 		dlease_kill(lease, 0);
+	else if (lease->state == DLEASE_STATE_DEAD && lease->cluster_err)
+		err = lease->cluster_err;	/* the cluster said no */
 	else
 		err = 0;	/* granted after all */
 	spin_unlock_bh(&res->lock);
-	if (err)
+	if (ended)
 		dlease_lease_put(lease);	/* never armed */
 	return err;
+}
+
+/* A cluster TRY waits for the cluster's answer, at most bridge-timeout. */
+static int dlease_wait_cluster_try(struct dlease_lease *lease,
+				   const struct dlease_acquire *req)
+{
+	struct dlease_acquire bounded = *req;
+
+	bounded.flags &= ~DLEASE_ACQ_ABSTIME;
+	bounded.timeout_ns = READ_ONCE(lease->res->dn->limits.bridge_timeout_ns);
+	return dlease_wait(lease, &bounded);
+}
+
+/* Queues a cluster request; the queue forwards its head to the bridge. */
+static int dlease_enqueue_cluster(struct dlease_resource *res,
+				  struct dlease_lease *lease, u32 flags)
+{
+	bool free = list_empty(&res->waiters) &&
+		    dlease_compatible(res, lease->mode);
+
+	if (flags & DLEASE_ACQ_TRY && !free)
+		return -EAGAIN;
+	if (res->nwaiters >= READ_ONCE(res->dn->limits.max_waiters)) {
+		dlease_stats_inc(res->dn, DLEASE_C_QUOTA_HITS);
+		return -ENOSPC;
+	}
+	lease->state = DLEASE_STATE_WAITING;
+	lease->waiter = current;
+	list_add_tail(&lease->node, &res->waiters);
+	res->nwaiters++;
+	dlease_transition(lease, DLEASE_EV_QUEUED);
+	if (free)
+		dlease_grant_waiters(res);	/* to the bridge */
+	else
+		dlease_post_break(res);
+	return 0;
 }
 
 /* Grants at once, queues, or fails; called with res->lock held. */
@@ -407,6 +504,8 @@ static int dlease_enqueue(struct dlease_resource *res,
 	ktime_t now = ktime_get();
 
 	lease->queued_at = now;
+	if (lease->cluster)
+		return dlease_enqueue_cluster(res, lease, flags);
 	if (list_empty(&res->waiters) && dlease_compatible(res, lease->mode)) {
 		dlease_grant(res, lease, now);
 		dlease_publish(lease);
@@ -442,7 +541,7 @@ static int dlease_acquire_result(struct dlease_lease *lease,
 
 	spin_lock_bh(&res->lock);
 	if (lease->state == DLEASE_STATE_DEAD)
-		err = -ESTALE;
+		err = lease->cluster_err ?: -ESTALE;
 	req->lease_id = lease->id;
 	req->state = lease->state == DLEASE_STATE_WAITING ?
 		     DLEASE_STATE_WAITING : DLEASE_STATE_HELD;
@@ -464,6 +563,10 @@ static int dlease_acquire_result(struct dlease_lease *lease,
 int dlease_acquire(struct dlease_session *sess, struct dlease_acquire *req,
 		   const u8 *name)
 {
+	struct dlease_key key = {
+		.name = name, .len = req->name_len,
+		.cluster = req->flags & DLEASE_ACQ_CLUSTER,
+	};
 	struct dlease_resource *res;
 	struct dlease_lease *lease;
 	int err;
@@ -480,7 +583,7 @@ int dlease_acquire(struct dlease_session *sess, struct dlease_acquire *req,
 		goto err_uncharge;
 	}
 	for (;;) {
-		res = dlease_resource_get(sess->dn, name, req->name_len);
+		res = dlease_resource_get(sess->dn, &key);
 		if (IS_ERR(res)) {
 			err = PTR_ERR(res);
 			goto err_abort;
@@ -501,10 +604,13 @@ int dlease_acquire(struct dlease_session *sess, struct dlease_acquire *req,
 	}
 	if (lease->async && lease->state == DLEASE_STATE_HELD)
 		dlease_event_post(sess, DLEASE_EV_GRANTED, lease, 0);
+	/* A cluster request may have failed at once (no bridge). */
+	dlease_resource_unhash_if_idle(res);
 	spin_unlock_bh(&res->lock);
 
 	if (!lease->async && READ_ONCE(lease->state) == DLEASE_STATE_WAITING) {
-		err = dlease_wait(lease, req);
+		err = lease->ctry ? dlease_wait_cluster_try(lease, req) :
+				    dlease_wait(lease, req);
 		if (err)
 			goto out;
 	}
@@ -536,6 +642,11 @@ int dlease_renew(struct dlease_session *sess, struct dlease_renew *req)
 	lease = dlease_lookup(sess, req->lease_id);
 	if (IS_ERR(lease))
 		return PTR_ERR(lease);
+	if (lease->cluster) {
+		err = dlease_cluster_renew(lease, req);
+		dlease_lease_put(lease);
+		return err;
+	}
 	res = lease->res;
 	spin_lock_bh(&res->lock);
 	switch (lease->state) {
@@ -657,27 +768,33 @@ static void dlease_finish(struct list_head *dead)
  */
 int dlease_revoke_name(struct dlease_net *dn, const u8 *name, u32 len)
 {
+	struct dlease_key key = { .name = name, .len = len };
 	struct dlease_lease *lease, *next;
 	struct dlease_resource *res;
+	int count = 0, found = 0, scope;
 	LIST_HEAD(victims);
 	LIST_HEAD(dead);
-	int count = 0;
 
-	res = dlease_resource_find(dn, name, len);
-	if (!res)
-		return -ENOENT;
-	spin_lock_bh(&res->lock);
-	/* Only the holders of now: those granted meanwhile stay. */
-	list_splice_init(&res->holders, &victims);
-	list_for_each_entry_safe(lease, next, &victims, node) {
-		dlease_kill(lease, DLEASE_EV_REVOKED);
-		list_add_tail(&lease->node, &dead);
-		count++;
+	/* The local resource of the name, then the cluster one. */
+	for (scope = 0; scope < 2; scope++) {
+		key.cluster = scope;
+		res = dlease_resource_find(dn, &key);
+		if (!res)
+			continue;
+		found++;
+		spin_lock_bh(&res->lock);
+		/* Only the holders of now: those granted meanwhile stay. */
+		list_splice_init(&res->holders, &victims);
+		list_for_each_entry_safe(lease, next, &victims, node) {
+			dlease_kill(lease, DLEASE_EV_REVOKED);
+			list_add_tail(&lease->node, &dead);
+			count++;
+		}
+		spin_unlock_bh(&res->lock);
+		dlease_resource_put(res);
 	}
-	spin_unlock_bh(&res->lock);
 	dlease_finish(&dead);
-	dlease_resource_put(res);
-	return count;
+	return found ? count : -ENOENT;
 }
 
 /**

@@ -54,6 +54,8 @@ void dlease_default_limits(struct dlease_limits *limits)
 	limits->ttl_max_ns = clamp(ttl_max_ns, 1ULL, DLEASE_TIME_CAP_NS);
 	limits->ttl_min_ns = clamp(ttl_min_ns, 1ULL, limits->ttl_max_ns);
 	limits->grace_max_ns = min(grace_max_ns, DLEASE_TIME_CAP_NS);
+	limits->cluster_margin_ns = 50 * NSEC_PER_MSEC;
+	limits->bridge_timeout_ns = NSEC_PER_SEC;
 }
 
 static int __init dlease_init(void)
@@ -69,12 +71,17 @@ static int __init dlease_init(void)
 	err = dlease_netlink_init();
 	if (err)
 		goto err_netns;
-	err = dlease_chardev_init();
+	err = dlease_bridge_init();
 	if (err)
 		goto err_netlink;
+	err = dlease_chardev_init();
+	if (err)
+		goto err_bridge;
 	pr_info("dlease %s loaded\n", DLEASE_VERSION);
 	return 0;
 
+err_bridge:
+	dlease_bridge_exit();
 err_netlink:
 	dlease_netlink_exit();
 err_netns:
@@ -87,6 +94,7 @@ err_lease:
 static void __exit dlease_exit(void)
 {
 	dlease_chardev_exit();
+	dlease_bridge_exit();
 	dlease_netlink_exit();
 	dlease_netns_exit();
 	dlease_lease_exit();

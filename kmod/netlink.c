@@ -18,7 +18,6 @@
 #include "compat.h"
 #include "dlease.h"
 
-static struct genl_family dlease_family;
 static DEFINE_MUTEX(dlease_config_lock);
 
 enum dlease_nlgrp {
@@ -55,7 +54,15 @@ static struct netlink_range_validation dlease_grace_range = {
 	.max = DLEASE_TIME_CAP_NS,
 };
 
-static const struct nla_policy dlease_config_set_policy[DLEASE_A_CONFIG_GRACE_MAX + 1] = {
+static struct netlink_range_validation dlease_margin_range = {
+	.max = 60 * NSEC_PER_SEC,
+};
+
+static struct netlink_range_validation dlease_bridge_timeout_range = {
+	.min = NSEC_PER_MSEC, .max = 60 * NSEC_PER_SEC,
+};
+
+static const struct nla_policy dlease_config_set_policy[DLEASE_A_CONFIG_BRIDGE_TIMEOUT + 1] = {
 	[DLEASE_A_CONFIG_MAX_PER_SESSION] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &dlease_per_session_range),
 	[DLEASE_A_CONFIG_MAX_HOLDERS] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -68,6 +75,26 @@ static const struct nla_policy dlease_config_set_policy[DLEASE_A_CONFIG_GRACE_MA
 		NLA_POLICY_FULL_RANGE(NLA_U64, &dlease_ttl_range),
 	[DLEASE_A_CONFIG_GRACE_MAX] =
 		NLA_POLICY_FULL_RANGE(NLA_U64, &dlease_grace_range),
+	[DLEASE_A_CONFIG_MAX_PER_USER] = { .type = NLA_REJECT },
+	[DLEASE_A_CONFIG_CLUSTER_MARGIN] =
+		NLA_POLICY_FULL_RANGE(NLA_U64, &dlease_margin_range),
+	[DLEASE_A_CONFIG_BRIDGE_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U64, &dlease_bridge_timeout_range),
+};
+
+static const struct nla_policy dlease_bridge_answer_policy[DLEASE_A_BRIDGE_COUNT + 1] = {
+	[DLEASE_A_BRIDGE_REQ] = { .type = NLA_U64 },
+	[DLEASE_A_BRIDGE_OP] = { .type = NLA_REJECT },
+	[DLEASE_A_BRIDGE_NAME] = { .type = NLA_REJECT },
+	[DLEASE_A_BRIDGE_TTL] = { .type = NLA_REJECT },
+	[DLEASE_A_BRIDGE_TRY] = { .type = NLA_REJECT },
+	[DLEASE_A_BRIDGE_RESULT] = NLA_POLICY_RANGE(NLA_U32,
+						    DLEASE_BRIDGE_RESULT_GRANT,
+						    DLEASE_BRIDGE_RESULT_BREAK),
+	[DLEASE_A_BRIDGE_TOKEN] = { .type = NLA_U64 },
+	[DLEASE_A_BRIDGE_EXPIRES] = { .type = NLA_U64 },
+	[DLEASE_A_BRIDGE_ERROR] = NLA_POLICY_RANGE(NLA_U32, 1, MAX_ERRNO),
+	[DLEASE_A_BRIDGE_COUNT] = { .type = NLA_U32 },
 };
 
 /* For requests that take no attribute at all. */
@@ -140,7 +167,8 @@ static int dlease_fill_lease(struct sk_buff *skb,
 	    dlease_lease_pad(skb, DLEASE_A_LEASE_TTL, lease->ttl_ns) ||
 	    dlease_lease_pad(skb, DLEASE_A_LEASE_GRACE, lease->grace_ns) ||
 	    nla_put_u32(skb, DLEASE_A_LEASE_HOLDERS, res->nholders) ||
-	    nla_put_u32(skb, DLEASE_A_LEASE_WAITERS, res->nwaiters))
+	    nla_put_u32(skb, DLEASE_A_LEASE_WAITERS, res->nwaiters) ||
+	    (lease->cluster && nla_put_flag(skb, DLEASE_A_LEASE_CLUSTER)))
 		return -EMSGSIZE;
 	if (waiting)
 		return nla_put_u32(skb, DLEASE_A_LEASE_POSITION,
@@ -227,6 +255,7 @@ struct dlease_dump {
 	unsigned long next;	/* id of the resource to go on with */
 	u32 skip;		/* leases of that resource already sent */
 	u32 name_len;		/* a dump of one name, or 0 */
+	u32 cluster;		/* scope of that name being dumped */
 	bool done;
 	u8 name[DLEASE_NAME_MAX];
 };
@@ -326,25 +355,44 @@ out:
 	rcu_read_unlock();
 }
 
+/* The local resource of the dump's name, then the cluster one. */
+static void dlease_dump_name(struct sk_buff *skb, struct netlink_callback *cb,
+			     struct dlease_dump *dump, struct dlease_net *dn)
+{
+	struct dlease_resource *res;
+	int err;
+
+	for (; dump->cluster < 2; dump->cluster++) {
+		struct dlease_key key = {
+			.name = dump->name, .len = dump->name_len,
+			.cluster = dump->cluster,
+		};
+
+		res = dlease_resource_find(dn, &key);
+		if (!res)
+			continue;
+		err = dlease_dump_resource(skb, cb, res, &dump->skip);
+		dlease_resource_put(res);
+		if (err)
+			return;
+		dump->skip = 0;
+	}
+	dump->done = true;
+}
+
 static int dlease_lease_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dlease_dump *dump = (struct dlease_dump *)cb->args[0];
 	struct dlease_net *dn = dlease_net(sock_net(skb->sk));
-	struct dlease_resource *res;
 
 	if (dump->done)
 		return 0;
 	/* Any transition from here to the end marks the dump inconsistent. */
 	cb->seq = atomic_read(&dn->generation);
-	if (dump->name_len) {
-		res = dlease_resource_find(dn, dump->name, dump->name_len);
-		dump->done = !res ||
-			     !dlease_dump_resource(skb, cb, res, &dump->skip);
-		if (res)
-			dlease_resource_put(res);
-	} else {
+	if (dump->name_len)
+		dlease_dump_name(skb, cb, dump, dn);
+	else
 		dlease_dump_walk(skb, cb, dump, dn);
-	}
 	cb->seq = atomic_read(&dn->generation);
 	return skb->len;
 }
@@ -385,7 +433,12 @@ static int dlease_put_top(struct sk_buff *skb, struct dlease_net *dn,
 		return -ENOMEM;
 	n = min(dlease_stats_top(dn, top), count);
 	for (i = 0; i < n && !err; i++) {
-		res = dlease_resource_find(dn, top[i].name, top[i].len);
+		struct dlease_key key = {
+			.name = top[i].name, .len = top[i].len,
+			.cluster = top[i].cluster,
+		};
+
+		res = dlease_resource_find(dn, &key);
 		waiters = res ? READ_ONCE(res->nwaiters) : 0;
 		if (res)
 			dlease_resource_put(res);
@@ -484,7 +537,11 @@ static int dlease_fill_config(struct sk_buff *skb, const struct dlease_limits *l
 	    dlease_put_u64(skb, DLEASE_A_CONFIG_GRACE_MAX,
 			   READ_ONCE(l->grace_max_ns), DLEASE_A_CONFIG_PAD) ||
 	    nla_put_u32(skb, DLEASE_A_CONFIG_MAX_PER_USER,
-			READ_ONCE(dlease_max_per_user)))
+			READ_ONCE(dlease_max_per_user)) ||
+	    dlease_put_u64(skb, DLEASE_A_CONFIG_CLUSTER_MARGIN,
+			   READ_ONCE(l->cluster_margin_ns), DLEASE_A_CONFIG_PAD) ||
+	    dlease_put_u64(skb, DLEASE_A_CONFIG_BRIDGE_TIMEOUT,
+			   READ_ONCE(l->bridge_timeout_ns), DLEASE_A_CONFIG_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -549,6 +606,8 @@ static int dlease_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	dlease_set_u64(&l->ttl_min_ns, a[DLEASE_A_CONFIG_TTL_MIN]);
 	dlease_set_u64(&l->ttl_max_ns, a[DLEASE_A_CONFIG_TTL_MAX]);
 	dlease_set_u64(&l->grace_max_ns, a[DLEASE_A_CONFIG_GRACE_MAX]);
+	dlease_set_u64(&l->cluster_margin_ns, a[DLEASE_A_CONFIG_CLUSTER_MARGIN]);
+	dlease_set_u64(&l->bridge_timeout_ns, a[DLEASE_A_CONFIG_BRIDGE_TIMEOUT]);
 	mutex_unlock(&dlease_config_lock);
 	return dlease_config_reply(info);
 }
@@ -635,7 +694,8 @@ void dlease_nl_notify(const struct dlease_lease *lease, u32 ev)
 	    dlease_lease_pad(skb, DLEASE_A_LEASE_TOKEN, lease->token) ||
 	    dlease_lease_pad(skb, DLEASE_A_LEASE_EXPIRES,
 			     lease->token ? ktime_to_ns(lease->expires) : 0) ||
-	    nla_put_u32(skb, DLEASE_A_LEASE_WAITERS, res->nwaiters)) {
+	    nla_put_u32(skb, DLEASE_A_LEASE_WAITERS, res->nwaiters) ||
+	    (lease->cluster && nla_put_flag(skb, DLEASE_A_LEASE_CLUSTER))) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -680,9 +740,23 @@ static const struct genl_ops dlease_ops[] = {
 		.maxattr = ARRAY_SIZE(dlease_revoke_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = DLEASE_CMD_BRIDGE_REGISTER,
+		.doit = dlease_bridge_register_doit,
+		.policy = dlease_no_attrs_policy,
+		.maxattr = ARRAY_SIZE(dlease_no_attrs_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = DLEASE_CMD_BRIDGE_ANSWER,
+		.doit = dlease_bridge_answer_doit,
+		.policy = dlease_bridge_answer_policy,
+		.maxattr = ARRAY_SIZE(dlease_bridge_answer_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
-static struct genl_family dlease_family __ro_after_init = {
+struct genl_family dlease_family __ro_after_init = {
 	.name = DLEASE_FAMILY_NAME,
 	.version = DLEASE_FAMILY_VERSION,
 	.netnsok = true,

@@ -22,7 +22,7 @@ static u32 dlease_key_hash(const void *data, u32 len, u32 seed)
 {
 	const struct dlease_key *key = data;
 
-	return jhash(key->name, key->len, seed);
+	return jhash(key->name, key->len, seed + key->cluster);
 }
 
 static u32 dlease_obj_hash(const void *data, u32 len, u32 seed)
@@ -37,7 +37,7 @@ static int dlease_obj_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 	const struct dlease_key *key = arg->key;
 	const struct dlease_resource *res = obj;
 
-	if (key->len != res->key.len)
+	if (key->len != res->key.len || key->cluster != res->key.cluster)
 		return 1;
 	return memcmp(key->name, res->key.name, key->len);
 }
@@ -63,16 +63,17 @@ struct dlease_net *dlease_net(const struct net *net)
 }
 
 static struct dlease_resource *dlease_resource_alloc(struct dlease_net *dn,
-						     const u8 *name, u32 len)
+						     const struct dlease_key *key)
 {
 	struct dlease_resource *res;
 
-	res = kzalloc(struct_size(res, name, len), GFP_KERNEL_ACCOUNT);
+	res = kzalloc(struct_size(res, name, key->len), GFP_KERNEL_ACCOUNT);
 	if (!res)
 		return NULL;
-	memcpy(res->name, name, len);
+	memcpy(res->name, key->name, key->len);
 	res->key.name = res->name;
-	res->key.len = len;
+	res->key.len = key->len;
+	res->key.cluster = key->cluster;
 	refcount_set(&res->ref, 1);	/* the table's */
 	spin_lock_init(&res->lock);
 	INIT_LIST_HEAD(&res->holders);
@@ -90,20 +91,18 @@ static struct dlease_resource *dlease_resource_tryget(struct dlease_resource *re
 /**
  * dlease_resource_find() - find the resource of a name, if there is one
  * @dn: the namespace's state
- * @name: the name
- * @len: its length
+ * @key: the name and its scope
  *
  * Return: the resource with a reference for the caller (it may leave the
  * table meanwhile: see ->unhashed), or NULL.
  */
 struct dlease_resource *dlease_resource_find(struct dlease_net *dn,
-					     const u8 *name, u32 len)
+					     const struct dlease_key *key)
 {
-	struct dlease_key key = { .name = name, .len = len };
 	struct dlease_resource *res;
 
 	rcu_read_lock();
-	res = dlease_resource_tryget(rhashtable_lookup(&dn->names, &key,
+	res = dlease_resource_tryget(rhashtable_lookup(&dn->names, key,
 						       dlease_names_params));
 	rcu_read_unlock();
 	return res;
@@ -119,8 +118,7 @@ static void dlease_resource_unlist(struct dlease_resource *res)
 /**
  * dlease_resource_get() - find or create the resource of a name
  * @dn: the namespace's state
- * @name: the name
- * @len: its length
+ * @key: the name and its scope
  *
  * The resource found may leave the table before the caller locks it:
  * callers lock it, check ->unhashed and, if set, put it and call again.
@@ -129,15 +127,15 @@ static void dlease_resource_unlist(struct dlease_resource *res)
  * Return: the resource with a reference for the caller, or ERR_PTR(-ENOMEM).
  */
 struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
-					    const u8 *name, u32 len)
+					    const struct dlease_key *key)
 {
 	struct dlease_resource *res, *new;
 
-	res = dlease_resource_find(dn, name, len);
+	res = dlease_resource_find(dn, key);
 	if (res)
 		return res;
 
-	new = dlease_resource_alloc(dn, name, len);
+	new = dlease_resource_alloc(dn, key);
 	if (!new)
 		return ERR_PTR(-ENOMEM);
 	refcount_inc(&new->ref);	/* the caller's */
@@ -163,7 +161,7 @@ struct dlease_resource *dlease_resource_get(struct dlease_net *dn,
 	if (IS_ERR(res))
 		return ERR_PTR(-ENOMEM);
 	/* Lost a race: theirs, or (dying) a fresh lookup. */
-	return res ?: dlease_resource_get(dn, name, len);
+	return res ?: dlease_resource_get(dn, key);
 }
 
 /**
@@ -219,6 +217,7 @@ static int __net_init dlease_net_init(struct net *net)
 	atomic_set(&dn->generation, 1);	/* 0 means "not set" to dumps */
 	xa_init(&dn->sessions);
 	xa_init_flags(&dn->resources, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
+	xa_init_flags(&dn->handles, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 	dlease_default_limits(&dn->limits);
 	err = dlease_stats_init(dn);
 	if (err)
@@ -236,6 +235,8 @@ static void __net_exit dlease_net_exit(struct net *net)
 	rhashtable_free_and_destroy(&dn->names, dlease_resource_leaked, NULL);
 	WARN_ON_ONCE(!xa_empty(&dn->sessions));
 	WARN_ON_ONCE(!xa_empty(&dn->resources));
+	WARN_ON_ONCE(!xa_empty(&dn->handles));
+	xa_destroy(&dn->handles);
 	xa_destroy(&dn->sessions);
 	xa_destroy(&dn->resources);
 	dlease_stats_free(dn);

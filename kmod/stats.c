@@ -91,7 +91,7 @@ void dlease_stats_hold(struct dlease_net *dn, u64 ns)
 static bool dlease_top_match(const struct dlease_top_slot *slot,
 			     const struct dlease_resource *res)
 {
-	return slot->len == res->key.len &&
+	return slot->len == res->key.len && slot->cluster == res->key.cluster &&
 	       !memcmp(slot->name, res->name, res->key.len);
 }
 
@@ -128,6 +128,7 @@ void dlease_stats_contended(struct dlease_net *dn,
 		slot->count++;
 	}
 	slot->len = res->key.len;
+	slot->cluster = res->key.cluster;
 	memcpy(slot->name, res->name, res->key.len);
 out:
 	spin_unlock_bh(&top->lock);

@@ -34,6 +34,9 @@ struct nl {
 	char extack[256];	/* extended ACK message, or "" */
 	uint32_t bad_attr;	/* offset of the offending attribute, or 0 */
 	bool dump_intr;		/* a reply carried NLM_F_DUMP_INTR */
+	/* Kernel-initiated messages that arrived while waiting for a reply. */
+	int backlog_len;
+	char backlog[NL_BUF];
 	char buf[NL_BUF];
 };
 
@@ -159,6 +162,32 @@ static inline int nl_note_ack(struct nl *nl, struct nlmsghdr *nlh)
 	return e->error;
 }
 
+/* Keeps a message the kernel sent on its own (seq 0) for later readers. */
+static inline void nl_stash(struct nl *nl, struct nlmsghdr *nlh)
+{
+	int len = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	if (nlh->nlmsg_seq || nl->backlog_len + len > (int)sizeof(nl->backlog))
+		return;
+	memcpy(nl->backlog + nl->backlog_len, nlh, nlh->nlmsg_len);
+	nl->backlog_len += len;
+}
+
+/* Takes the oldest stashed message into @buf; returns its length or 0. */
+static inline int nl_unstash(struct nl *nl, char *buf)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)nl->backlog;
+	int len;
+
+	if (!nl->backlog_len)
+		return 0;
+	len = NLMSG_ALIGN(nlh->nlmsg_len);
+	memcpy(buf, nlh, nlh->nlmsg_len);
+	nl->backlog_len -= len;
+	memmove(nl->backlog, nl->backlog + len, nl->backlog_len);
+	return nlh->nlmsg_len;
+}
+
 /*
  * Sends @m and reads until its ACK or the end of its dump, calling @cb
  * for every data message.  Returns 0 or the negative errno of the
@@ -182,8 +211,10 @@ static inline int nl_talk(struct nl *nl, struct nl_msg *m,
 			return -errno;
 		for (nlh = (struct nlmsghdr *)nl->buf; NLMSG_OK(nlh, n);
 		     nlh = NLMSG_NEXT(nlh, n)) {
-			if (nlh->nlmsg_seq != nl->seq)
+			if (nlh->nlmsg_seq != nl->seq) {
+				nl_stash(nl, nlh);
 				continue;
+			}
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 				nl->dump_intr = true;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -230,7 +261,7 @@ static inline int nl_open(struct nl *nl)
 	struct nl_msg m;
 	int one = 1, err;
 
-	memset(nl, 0, offsetof(struct nl, buf));
+	memset(nl, 0, offsetof(struct nl, backlog));
 	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (nl->fd < 0)
 		return -errno;

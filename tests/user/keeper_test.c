@@ -203,7 +203,8 @@ static void report(struct __test_metadata *_metadata, const char *how,
 
 TEST_F(lib, keeper_thread_keeps_lease_10x_ttl)
 {
-	uint64_t ttl = 100 * MS * scale();
+	/* Long enough that a loaded TCG guest still renews in time. */
+	uint64_t ttl = 300 * MS * scale();
 	struct dlease_acquire_opts o = opts(DLEASE_ACQ_TRY, ttl, 0);
 	struct seen seen = { .min_left_ns = UINT64_MAX };
 	struct dlease_keeper_opts ko = { .notify = on_event, .arg = &seen };
@@ -235,7 +236,8 @@ TEST_F(lib, keeper_thread_keeps_lease_10x_ttl)
 /* The caller's own epoll loop: the keeper's fd and dispatch. */
 TEST_F(lib, keeper_event_loop_keeps_lease_10x_ttl)
 {
-	uint64_t ttl = 100 * MS * scale();
+	/* Long enough that a loaded TCG guest still renews in time. */
+	uint64_t ttl = 300 * MS * scale();
 	struct dlease_acquire_opts o = opts(DLEASE_ACQ_TRY, ttl, 0);
 	struct seen seen = { .min_left_ns = UINT64_MAX };
 	struct dlease_keeper_opts ko = { .notify = on_event, .arg = &seen };

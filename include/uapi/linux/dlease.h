@@ -56,6 +56,25 @@
  * above the last one taken fails with ENOENT.  A session holds at most
  * 2^20 leases and requests at once, whatever the limits say.
  *
+ * Cluster leases
+ * --------------
+ * DLEASE_ACQ_CLUSTER asks for a lease that a cluster of hosts agrees on,
+ * through the bridge daemon (dleased) registered in the caller's network
+ * namespace (generic netlink, DLEASE_CMD_BRIDGE_*).  Cluster names are a
+ * name space of their own: "x" with the flag and "x" without are two
+ * resources.  Cluster leases are exclusive, have no grace period and are
+ * not asynchronous.  The local queue works as for any lease; only its head
+ * is forwarded to the bridge, and it is granted with the cluster's fencing
+ * token.  A cluster lease ends locally no later than the cluster's expiry
+ * less the drift margin (cluster-margin in the netlink config).
+ * DLEASE_IOC_RENEW of a cluster lease waits for the cluster's answer (at
+ * most bridge-timeout).  With TRY the cluster is asked once, is not queued
+ * in, and the answer is waited for (at most bridge-timeout).  When the
+ * bridge's socket closes, pending cluster requests fail with ENOLINK and
+ * held cluster leases can no longer be renewed: they expire at their
+ * deadline (fail closed).  A lease the cluster loses ends at once with
+ * DLEASE_EV_REVOKED.
+ *
  * ioctls (all on a /dev/dlease file descriptor)
  * ---------------------------------------------
  * DLEASE_IOC_INFO (struct dlease_info, out)
@@ -93,7 +112,11 @@
  *	mode, name_len 0 or > DLEASE_NAME_MAX, NUL in the name, TRY with
  *	ASYNC, timeout_ns with TRY or ASYNC, ABSTIME without a timeout);
  *	ERANGE (ttl_ns or grace_ns outside the limits of DLEASE_IOC_INFO);
- *	EAGAIN (TRY and not grantable now); ETIMEDOUT (the timeout passed);
+ *	EAGAIN (TRY and not grantable now); ETIMEDOUT (the timeout passed,
+ *	or no answer from the bridge to a cluster TRY in time); ENOLINK
+ *	(cluster: no bridge, or it went away); any errno the cluster denied
+ *	the request with; EINVAL also for CLUSTER with SHARED, ASYNC or a
+ *	grace period;
  *	EINTR (a signal handler ran; see above); ESTALE (granted, but the
  *	lease ended before the call could return: its TTL was shorter than
  *	the way back, or another thread released it by id); EDQUOT (the
@@ -108,7 +131,10 @@
  *	period.  Returns the token and the new expires_ns.
  *	Errors: EFAULT; EINVAL (flags, reserved); ERANGE (ttl_ns); ENOENT
  *	(unknown id); ESTALE (released, expired or revoked); EBUSY (the
- *	request is still waiting, not held).
+ *	request is still waiting, not held, or a renewal of this cluster
+ *	lease is already under way); cluster leases also ENOLINK (no
+ *	bridge), ETIMEDOUT (no answer within bridge-timeout; the lease is
+ *	unchanged), EINTR, and ESTALE if the cluster lost the lease.
  *
  * DLEASE_IOC_RELEASE (struct dlease_release, in)
  *	Gives up a held lease, or cancels a queued asynchronous request, and
@@ -174,8 +200,9 @@ enum dlease_state {
 #define DLEASE_ACQ_TRY		(1U << 0)
 #define DLEASE_ACQ_ASYNC	(1U << 1)
 #define DLEASE_ACQ_ABSTIME	(1U << 2)
+#define DLEASE_ACQ_CLUSTER	(1U << 3)
 #define DLEASE_ACQ_FLAGS_ALL	(DLEASE_ACQ_TRY | DLEASE_ACQ_ASYNC | \
-				 DLEASE_ACQ_ABSTIME)
+				 DLEASE_ACQ_ABSTIME | DLEASE_ACQ_CLUSTER)
 
 /* struct dlease_renew.out_flags */
 #define DLEASE_RENEW_WAS_LATE	(1U << 0)
@@ -397,6 +424,10 @@ struct dlease_event {
  *			user namespace)
  * DLEASE_CMD_REVOKE	revoke every holder of a name, or one lease by
  *			session + id (CAP_NET_ADMIN); holders get REVOKED
+ * DLEASE_CMD_BRIDGE_REGISTER	make the socket the cluster bridge of the
+ *			netns (CAP_NET_ADMIN; one at a time, EBUSY)
+ * DLEASE_CMD_BRIDGE_ANSWER	the bridge answers a cluster request
+ * DLEASE_CMD_BRIDGE_REQUEST	a cluster request, kernel to bridge socket
  * DLEASE_CMD_EVENT_NTF	a lease transition, to the "events" group; sent
  *			only while someone listens
  *
@@ -426,6 +457,7 @@ enum {
 	DLEASE_A_LEASE_HOLDERS,
 	DLEASE_A_LEASE_WAITERS,
 	DLEASE_A_LEASE_EVENT,
+	DLEASE_A_LEASE_CLUSTER,
 	DLEASE_A_LEASE_TIME,
 	DLEASE_A_LEASE_PAD,
 
@@ -484,6 +516,8 @@ enum {
 	DLEASE_A_CONFIG_TTL_MAX,
 	DLEASE_A_CONFIG_GRACE_MAX,
 	DLEASE_A_CONFIG_MAX_PER_USER,
+	DLEASE_A_CONFIG_CLUSTER_MARGIN,
+	DLEASE_A_CONFIG_BRIDGE_TIMEOUT,
 	DLEASE_A_CONFIG_PAD,
 
 	__DLEASE_A_CONFIG_MAX,
@@ -501,12 +535,46 @@ enum {
 	DLEASE_A_REVOKE_MAX = (__DLEASE_A_REVOKE_MAX - 1)
 };
 
+enum dlease_bridge_op {
+	DLEASE_BRIDGE_OP_ACQUIRE = 1,
+	DLEASE_BRIDGE_OP_RENEW,
+	DLEASE_BRIDGE_OP_RELEASE,
+};
+
+enum dlease_bridge_result {
+	DLEASE_BRIDGE_RESULT_GRANT = 1,
+	DLEASE_BRIDGE_RESULT_DENY,
+	DLEASE_BRIDGE_RESULT_RENEWED,
+	DLEASE_BRIDGE_RESULT_LOST,
+	DLEASE_BRIDGE_RESULT_BREAK,
+};
+
+enum {
+	DLEASE_A_BRIDGE_REQ = 1,
+	DLEASE_A_BRIDGE_OP,
+	DLEASE_A_BRIDGE_NAME,
+	DLEASE_A_BRIDGE_TTL,
+	DLEASE_A_BRIDGE_TRY,
+	DLEASE_A_BRIDGE_RESULT,
+	DLEASE_A_BRIDGE_TOKEN,
+	DLEASE_A_BRIDGE_EXPIRES,
+	DLEASE_A_BRIDGE_ERROR,
+	DLEASE_A_BRIDGE_COUNT,
+	DLEASE_A_BRIDGE_PAD,
+
+	__DLEASE_A_BRIDGE_MAX,
+	DLEASE_A_BRIDGE_MAX = (__DLEASE_A_BRIDGE_MAX - 1)
+};
+
 enum {
 	DLEASE_CMD_LEASE_GET = 1,
 	DLEASE_CMD_STATS_GET,
 	DLEASE_CMD_CONFIG_GET,
 	DLEASE_CMD_CONFIG_SET,
 	DLEASE_CMD_REVOKE,
+	DLEASE_CMD_BRIDGE_REGISTER,
+	DLEASE_CMD_BRIDGE_ANSWER,
+	DLEASE_CMD_BRIDGE_REQUEST,
 	DLEASE_CMD_EVENT_NTF,
 
 	__DLEASE_CMD_MAX,

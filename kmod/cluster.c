@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cluster leases: the part of the lease engine that talks to the bridge.
+ *
+ * A cluster request queues locally like any other.  When it reaches the
+ * head of its queue and nobody holds the resource, it is forwarded to the
+ * bridge of the namespace under a handle (an index in dn->handles, taken
+ * when the request is made, so that forwarding never allocates), and the
+ * queue waits for the bridge's answer.  The handle names the lease towards
+ * the bridge until it ends; ending it sends a release.
+ *
+ * The local expiry of a cluster lease is never later than the cluster's
+ * expiry less the drift margin; a renewal goes to the bridge and waits for
+ * its answer.  When the bridge goes away, pending requests fail with
+ * ENOLINK and held leases run out at their local deadline: fail closed.
+ */
+
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include "dlease.h"
+
+/**
+ * dlease_cluster_reserve() - take the handle of a new cluster request
+ * @lease: the request, not yet queued
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int dlease_cluster_reserve(struct dlease_lease *lease)
+{
+	struct dlease_net *dn = lease->sess->dn;
+
+	return xa_alloc_bh(&dn->handles, &lease->handle, NULL, xa_limit_32b,
+			   GFP_KERNEL_ACCOUNT) ? -ENOMEM : 0;
+}
+
+/**
+ * dlease_cluster_unreserve() - give back the handle of a request
+ * @lease: the request
+ *
+ * Context: any but hard interrupt.
+ */
+void dlease_cluster_unreserve(struct dlease_lease *lease)
+{
+	struct xarray *xa = &lease->sess->dn->handles;
+
+	if (lease->forwarded)
+		xa_erase_bh(xa, lease->handle);
+	else
+		xa_cmpxchg_bh(xa, lease->handle, XA_ZERO_ENTRY, NULL, 0);
+}
+
+/* Ends a request that cannot go on, from where its queue is granted. */
+static void dlease_cluster_fail(struct dlease_lease *lease, int err)
+{
+	lease->cluster_err = err;
+	dlease_unlink(lease, 0);
+	if (lease->waiter)
+		wake_up_process(lease->waiter);
+	/* The live reference; the waiting acquirer holds another. */
+	dlease_lease_drop(lease);
+}
+
+/**
+ * dlease_cluster_forward() - forward the head of a queue to the bridge
+ * @lease: the cluster request at the head, nothing held on its resource
+ *
+ * Context: under res->lock.
+ * Return: true if the request is (now or already) with the bridge, false
+ * if it failed and left the queue (the caller goes on with the next one).
+ */
+bool dlease_cluster_forward(struct dlease_lease *lease)
+{
+	void *old;
+	int err;
+
+	if (lease->forwarded)
+		return true;
+	err = dlease_bridge_send(lease, DLEASE_BRIDGE_OP_ACQUIRE);
+	if (err) {
+		dlease_cluster_fail(lease, err);
+		return false;
+	}
+	/* Into the handle reserved by dlease_cluster_reserve(). */
+	old = xa_store_bh(&lease->sess->dn->handles, lease->handle, lease,
+			  GFP_ATOMIC);
+	WARN_ON_ONCE(xa_is_err(old));
+	lease->forwarded = true;
+	return true;
+}
+
+/**
+ * dlease_cluster_unlink() - a cluster lease or request is ending
+ * @lease: it, still live
+ *
+ * Tells the bridge (release of a lease, or cancel of a request) and gives
+ * back the handle.
+ *
+ * Context: under res->lock.
+ */
+void dlease_cluster_unlink(struct dlease_lease *lease)
+{
+	/* Not for a request the cluster refused: it holds nothing of it. */
+	if (lease->forwarded && !lease->denied)
+		dlease_bridge_send(lease, DLEASE_BRIDGE_OP_RELEASE);
+	dlease_cluster_unreserve(lease);
+	lease->forwarded = false;
+}
+
+/* When the cluster's lease ends for this host: its expiry less margin. */
+static int dlease_cluster_end(struct dlease_lease *lease, u64 expires)
+{
+	u64 margin = READ_ONCE(lease->sess->dn->limits.cluster_margin_ns);
+
+	if (expires <= margin ||
+	    !ktime_after(ns_to_ktime(expires - margin), ktime_get()))
+		return -ETIMEDOUT;
+	lease->cluster_end = ns_to_ktime(expires - margin);
+	return 0;
+}
+
+static int dlease_cluster_grant(struct dlease_lease *lease,
+				const struct dlease_answer *a)
+{
+	struct dlease_resource *res = lease->res;
+	int err;
+
+	if (lease->state != DLEASE_STATE_WAITING || !lease->forwarded ||
+	    list_first_entry(&res->waiters, struct dlease_lease, node) != lease)
+		return -ESTALE;
+	err = dlease_cluster_end(lease, a->expires);
+	if (err) {
+		/* Granted too late to be of use: fail closed. */
+		lease->cluster_err = err;
+		dlease_kill(lease, 0);
+		return 1;
+	}
+	list_del(&lease->node);
+	res->nwaiters--;
+	lease->token = a->token;
+	dlease_grant(res, lease, ktime_get());
+	dlease_publish(lease);
+	wake_up_process(lease->waiter);
+	return 0;
+}
+
+static void dlease_cluster_renewed(struct dlease_lease *lease,
+				   const struct dlease_answer *a)
+{
+	lease->renew_err = dlease_cluster_end(lease, a->expires);
+	if (!lease->renew_err) {
+		dlease_arm(lease, ktime_get(), lease->renew_ttl);
+		dlease_event_post(lease->sess, DLEASE_EV_RENEWED, lease, 0);
+		dlease_transition(lease, DLEASE_EV_RENEWED);
+	}
+}
+
+/*
+ * Applies one answer to its lease under res->lock.  Returns 1 if the
+ * lease was ended (the caller drops the live reference), 0 if applied,
+ * or a negative errno if the answer fits no pending request.
+ */
+static int dlease_cluster_apply(struct dlease_lease *lease,
+				const struct dlease_answer *a)
+{
+	bool held = lease->state == DLEASE_STATE_HELD;
+
+	switch (a->result) {
+	case DLEASE_BRIDGE_RESULT_GRANT:
+		return dlease_cluster_grant(lease, a);
+	case DLEASE_BRIDGE_RESULT_DENY:
+		if (lease->state != DLEASE_STATE_WAITING)
+			return -ESTALE;
+		lease->cluster_err = -(int)a->error;
+		lease->denied = true;
+		dlease_kill(lease, 0);
+		return 1;
+	case DLEASE_BRIDGE_RESULT_RENEWED:
+		if (!held || !lease->renewing)
+			return -ESTALE;
+		lease->renewing = false;
+		dlease_cluster_renewed(lease, a);
+		return 0;
+	case DLEASE_BRIDGE_RESULT_LOST:
+		if (!held)
+			return -ESTALE;
+		lease->renewing = false;
+		lease->renew_err = -ESTALE;
+		dlease_kill(lease, DLEASE_EV_REVOKED);
+		return 1;
+	case DLEASE_BRIDGE_RESULT_BREAK:
+		if (!held)
+			return -ESTALE;
+		dlease_event_post(lease->sess, DLEASE_EV_BREAK, lease,
+				  a->count);
+		dlease_transition(lease, DLEASE_EV_BREAK);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The lease of a handle, with a reference, or NULL. */
+static struct dlease_lease *dlease_handle_lease(struct dlease_net *dn,
+						u64 handle)
+{
+	struct dlease_lease *lease = NULL;
+
+	if (handle > U32_MAX)
+		return NULL;
+	xa_lock_bh(&dn->handles);
+	lease = xa_load(&dn->handles, handle);
+	if (lease)
+		refcount_inc(&lease->ref);
+	xa_unlock_bh(&dn->handles);
+	return lease;
+}
+
+/**
+ * dlease_cluster_answer() - apply the bridge's answer to a request
+ * @dn: the namespace's state
+ * @a: the answer, checked for form by the netlink policy
+ *
+ * Context: process context.
+ * Return: 0, -ENOENT (no such handle), -ESTALE (the request or lease is no
+ * longer in the state the answer is for).
+ */
+int dlease_cluster_answer(struct dlease_net *dn, const struct dlease_answer *a)
+{
+	struct dlease_lease *lease = dlease_handle_lease(dn, a->handle);
+	struct task_struct *waiter;
+	int ret;
+
+	if (!lease)
+		return -ENOENT;
+	spin_lock_bh(&lease->res->lock);
+	ret = dlease_cluster_apply(lease, a);
+	waiter = lease->waiter;
+	if (waiter && ret >= 0)
+		wake_up_process(waiter);
+	spin_unlock_bh(&lease->res->lock);
+	if (ret == 1) {
+		hrtimer_cancel(&lease->timer);
+		dlease_lease_drop(lease);	/* the live reference */
+		ret = 0;
+	}
+	dlease_lease_drop(lease);
+	return ret;
+}
+
+/**
+ * dlease_cluster_renew() - renew a cluster lease through the bridge
+ * @lease: the lease, with a reference held by the caller
+ * @req: the validated request; filled on success
+ *
+ * Waits for the bridge's answer, at most the namespace's bridge timeout.
+ *
+ * Return: 0, or -EBUSY, -ENOLINK, -ETIMEDOUT, -EINTR, -ESTALE.
+ */
+int dlease_cluster_renew(struct dlease_lease *lease, struct dlease_renew *req)
+{
+	struct dlease_resource *res = lease->res;
+	ktime_t until = ktime_add_ns(ktime_get(),
+				     READ_ONCE(res->dn->limits.bridge_timeout_ns));
+	bool timed_out = false;
+	int err = 0;
+
+	spin_lock_bh(&res->lock);
+	if (lease->state != DLEASE_STATE_HELD)
+		err = lease->state == DLEASE_STATE_WAITING ? -EBUSY : -ESTALE;
+	else if (lease->renewing)
+		err = -EBUSY;
+	if (!err) {
+		lease->renew_ttl = req->ttl_ns ?: lease->ttl_ns;
+		err = dlease_bridge_send(lease, DLEASE_BRIDGE_OP_RENEW);
+	}
+	if (!err) {
+		lease->renewing = true;
+		lease->renew_err = 0;
+		lease->waiter = current;
+	}
+	spin_unlock_bh(&res->lock);
+	if (err)
+		return err;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!READ_ONCE(lease->renewing) ||
+		    READ_ONCE(lease->state) == DLEASE_STATE_DEAD)
+			break;
+		if (timed_out || signal_pending(current))
+			break;
+		timed_out = !schedule_hrtimeout(&until, HRTIMER_MODE_ABS);
+	}
+	__set_current_state(TASK_RUNNING);
+
+	spin_lock_bh(&res->lock);
+	lease->waiter = NULL;
+	if (lease->renewing) {
+		/* No answer: the lease keeps its deadline. */
+		lease->renewing = false;
+		err = timed_out ? -ETIMEDOUT : -EINTR;
+	} else if (lease->state == DLEASE_STATE_DEAD) {
+		err = -ESTALE;
+	} else {
+		err = lease->renew_err;
+		req->out_flags = 0;
+		req->token = lease->token;
+		req->expires_ns = ktime_to_ns(lease->expires);
+	}
+	spin_unlock_bh(&res->lock);
+	return err;
+}
+
+/* What the loss of the bridge does to one lease; under res->lock. */
+static bool dlease_cluster_orphan(struct dlease_lease *lease)
+{
+	if (lease->state == DLEASE_STATE_WAITING && lease->forwarded) {
+		lease->cluster_err = -ENOLINK;
+		dlease_kill(lease, 0);
+		if (lease->waiter)
+			wake_up_process(lease->waiter);
+		return true;
+	}
+	/* A held lease runs out at its deadline: it cannot be renewed. */
+	if (lease->renewing) {
+		lease->renewing = false;
+		lease->renew_err = -ENOLINK;
+		if (lease->waiter)
+			wake_up_process(lease->waiter);
+	}
+	return false;
+}
+
+/**
+ * dlease_cluster_bridge_gone() - the bridge of a namespace went away
+ * @dn: the namespace's state
+ *
+ * Pending requests fail with ENOLINK; renewals under way fail with
+ * ENOLINK; held leases keep their local deadline and expire at it.
+ *
+ * Context: process context.
+ */
+void dlease_cluster_bridge_gone(struct dlease_net *dn)
+{
+	struct dlease_lease *lease;
+	unsigned long index = 0;
+	bool ended;
+
+	for (;;) {
+		xa_lock_bh(&dn->handles);
+		lease = xa_find(&dn->handles, &index, ULONG_MAX, XA_PRESENT);
+		if (lease)
+			refcount_inc(&lease->ref);
+		xa_unlock_bh(&dn->handles);
+		if (!lease)
+			break;
+		index++;
+		spin_lock_bh(&lease->res->lock);
+		ended = lease->state != DLEASE_STATE_DEAD &&
+			dlease_cluster_orphan(lease);
+		spin_unlock_bh(&lease->res->lock);
+		if (ended)
+			dlease_lease_drop(lease);	/* live */
+		dlease_lease_drop(lease);
+	}
+}
