@@ -34,6 +34,7 @@ CC ?= gcc
 
 # The parts' own make fragments: their variables are used in rules below.
 include tools/dleased/cluster.mk
+include tools/dleased/daemon.mk
 include libdlease/user.mk
 
 # Resolves KDIR into the shell variable kdir, fetching headers if needed.
@@ -92,7 +93,8 @@ STYLE_KERNEL := $(filter-out %.mod.c kmod/version.h kmod/trace.h,\
 STYLE_TRACE := kmod/trace.h
 STYLE_USER := $(wildcard tests/kselftest/*.[ch] tests/bench/*.c tests/demo/*.c \
 	tools/dleased/*.[ch] tests/sim/*.[ch] tests/fuzz/*.c tests/unit/*.[ch] \
-	libdlease/*.[ch] tools/dleasectl/*.[ch] tests/user/*.[ch])
+	libdlease/*.[ch] tools/dleasectl/*.[ch] tests/user/*.[ch] \
+	tests/daemon/*.c)
 CHECKPATCH = perl "$$LINUX_SRC/scripts/checkpatch.pl" --no-tree --terse \
 	--show-types -f
 
@@ -160,7 +162,7 @@ check-vm: $(addprefix check-vm-,$(VM_SERIES))
 # Host side: kernel style and sparse, the DKMS build, the VM harness's own
 # self-test, the cluster protocol (unit, simulator, mutation, fuzz).
 check-host: spec-check style sparse dkms-check vm-selftest cluster-check \
-	user-check
+	user-check daemon-check
 
 # The netlink spec is valid YNL and include/uapi agrees with it.
 PYTHON ?= /usr/bin/python3
