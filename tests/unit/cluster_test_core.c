@@ -143,11 +143,71 @@ static void test_wake_races_release(void)
 	wake.lease = (struct dl_lease){ .owner = 1, .vseq = 1,
 					.token = token,
 					.expiry = T0 + 20 * MS,
-					.flags = DL_LEASE_RELEASED };
+					.flags = DL_LEASE_RELEASED |
+						 DL_LEASE_WAS_HELD };
 	dl_core_receive(cores[1], T0 + 21 * MS, 1, &wake);
 	settle(T0 + 21 * MS);
 	TAP_OK(last[1].type == DL_OUT_GRANTED && last[1].token > token,
 	       "woken waiter granted although its quorum missed the release");
+	shutdown_all();
+
+	/*
+	 * The cancel of an acquire (no WAS_HELD) does not kill its token: a
+	 * later proposal may reuse a token that was never chosen.
+	 */
+	boot();
+	dl_core_acquire(cores[0], T0, "w", 1, 500 * MS, 0);
+	settle(T0);
+	token = last[0].token;
+	dl_core_acquire(cores[1], T0 + 10 * MS, "w", 1, 500 * MS, 0);
+	settle(T0 + 10 * MS);
+	cut[0] = true;
+	wake.lease.flags = DL_LEASE_RELEASED;
+	dl_core_receive(cores[1], T0 + 21 * MS, 1, &wake);
+	settle(T0 + 21 * MS);
+	TAP_OK(last[1].type == DL_OUT_WAIT,
+	       "a WAKE for a cancelled acquire leaves the live lease alone");
+	shutdown_all();
+}
+
+/*
+ * A waiter's PREPARE raised every acceptor's promise above the ballot the
+ * holder was granted with; the holder's release, sent under that older
+ * ballot, must still be taken and wake the waiter at once.
+ */
+static void test_release_under_older_ballot(void)
+{
+	struct dl_msg rel = { .type = DL_MSG_ACCEPT, .name_len = 1,
+			      .name = "o" };
+	uint64_t token;
+	int i;
+
+	boot();
+	dl_core_acquire(cores[0], T0, "o", 1, 500 * MS, 0);
+	settle(T0);
+	token = last[0].token;
+	dl_core_acquire(cores[1], T0 + 10 * MS, "o", 1, 500 * MS, 0);
+	settle(T0 + 10 * MS);
+	TAP_OK(last[1].type == DL_OUT_WAIT, "waiter queued behind the holder");
+	dl_core_release(cores[0], T0 + 20 * MS, "o", 1);
+	settle(T0 + 20 * MS);
+	TAP_OK(last[1].type == DL_OUT_GRANTED && last[1].token > token,
+	       "release under the holder's older ballot wakes the waiter");
+	/* a late copy of a release of the old token undoes nothing */
+	rel.ballot.time = T0;
+	rel.ballot.node = 1;
+	rel.sent_at = T0 + 30 * MS;
+	rel.lease = (struct dl_lease){ .owner = 1, .vseq = 1, .token = token,
+				       .expiry = T0 + 30 * MS,
+				       .flags = DL_LEASE_RELEASED |
+						DL_LEASE_WAS_HELD };
+	for (i = 0; i < 3; i++)
+		dl_core_receive(cores[i], T0 + 30 * MS, 1, &rel);
+	settle(T0 + 30 * MS);
+	dl_core_acquire(cores[2], T0 + 40 * MS, "o", 1, 500 * MS, 0);
+	settle(T0 + 40 * MS);
+	TAP_OK(last[2].type == DL_OUT_WAIT,
+	       "a release of an older token leaves the new grant alone");
 	shutdown_all();
 }
 
@@ -263,6 +323,7 @@ int main(void)
 {
 	test_grant_renew_release();
 	test_wake_races_release();
+	test_release_under_older_ballot();
 	test_minority();
 	test_quiet_and_tokens();
 	test_config();

@@ -182,6 +182,44 @@ static void dl_acc_wake(struct dl_core *core, struct dl_res *res)
 	dl_send(core, res->acc.waiters[0].node, &msg);
 }
 
+/*
+ * A release by the holder of the accepted value only shortens its lease,
+ * so it is taken whatever ballot was promised since: a waiter's PREPARE
+ * has usually raised the promise above the holder's ballot, and refusing
+ * the release would leave that waiter asleep until the lease ran out.
+ * Only a granted lease (DL_LEASE_WAS_HELD: its token is never proposed
+ * again) and only the value the acceptor has (same owner and token) are
+ * released this way, so no newer value is ever undone; the cancel of an
+ * acquire goes through the ballot checks like any write.
+ */
+static bool dl_acc_is_release(const struct dl_acc *acc, uint32_t from,
+			      const struct dl_msg *msg)
+{
+	return (msg->lease.flags & DL_LEASE_RELEASED) &&
+	       (msg->lease.flags & DL_LEASE_WAS_HELD) &&
+	       !(acc->value.flags & DL_LEASE_RELEASED) &&
+	       acc->value.owner == from &&
+	       acc->value.token == msg->lease.token;
+}
+
+/*
+ * Store a release without lowering the accepted ballot or touching the
+ * promise: a released value then wins over the unreleased one at equal
+ * ballots by its higher rewrite number, and loses to anything newer.
+ */
+static void dl_acc_store_release(struct dl_acc *acc, const struct dl_msg *msg)
+{
+	if (dl_ballot_cmp(&msg->ballot, &acc->accepted) > 0)
+		acc->accepted = msg->ballot;
+	if (msg->lease.vseq <= acc->value.vseq) {
+		acc->value.vseq++;
+		acc->value.flags |= msg->lease.flags;
+		acc->value.expiry = msg->lease.expiry;
+		return;
+	}
+	acc->value = msg->lease;
+}
+
 /**
  * dl_acc_accept() - handle an ACCEPT (FLease WRITE)
  * @core: core
@@ -191,9 +229,10 @@ static void dl_acc_wake(struct dl_core *core, struct dl_res *res)
  * @msg: the ACCEPT
  *
  * Accept unless a higher ballot was promised or accepted, or the value is
- * an older rewrite within the accepted ballot. A token above the reserved
- * high-water mark is persisted (DL_OUT_PERSIST) before the reply goes
- * out. A release wakes the head waiter.
+ * an older rewrite within the accepted ballot; a release of the value
+ * held here is accepted whatever the ballots (dl_acc_is_release()). A
+ * token above the reserved high-water mark is persisted (DL_OUT_PERSIST)
+ * before the reply goes out. A release wakes the head waiter.
  */
 void dl_acc_accept(struct dl_core *core, struct dl_res *res, uint64_t now,
 		   uint32_t from, const struct dl_msg *msg)
@@ -207,6 +246,13 @@ void dl_acc_accept(struct dl_core *core, struct dl_res *res, uint64_t now,
 	if (dl_acc_refuse(core, now, msg))
 		return;
 	dl_acc_seen(res, &msg->ballot);
+	if (dl_acc_is_release(acc, from, msg)) {
+		dl_acc_store_release(acc, msg);
+		dl_acc_dequeue(acc, from);
+		dl_acc_wake(core, res);
+		dl_acc_reply(core, res, now, from, msg, DL_MSG_ACCEPTED);
+		return;
+	}
 	if (dl_acc_behind(acc, &msg->ballot) ||
 	    (!dl_ballot_cmp(&msg->ballot, &acc->accepted) &&
 	     msg->lease.vseq < acc->value.vseq)) {

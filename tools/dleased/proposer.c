@@ -316,7 +316,9 @@ static void dl_prop_wake(struct dl_core *core, struct dl_res *res,
 
 	if (prop->want != DL_WANT_ACQUIRE || prop->phase != DL_PH_NONE)
 		return;
-	if (msg->lease.flags & DL_LEASE_RELEASED)
+	/* only a granted token is never reused: a cancelled one may be */
+	if ((msg->lease.flags & DL_LEASE_RELEASED) &&
+	    (msg->lease.flags & DL_LEASE_WAS_HELD))
 		prop->woken_token = msg->lease.token;
 	dl_prop_prepare(core, res, now);
 }
@@ -436,8 +438,10 @@ int dl_prop_renew(struct dl_core *core, struct dl_res *res, uint64_t now,
  * @res: resource
  * @now: local time
  *
- * Writes a released value under the ballot of our latest value; if that
- * is refused (a higher ballot came in) the lease simply runs out.
+ * Writes a released value under the ballot of our latest value. The
+ * release of a held lease is marked DL_LEASE_WAS_HELD, and acceptors take
+ * it whatever they promised since; a cancelled acquire is refused if a
+ * higher ballot came in, and its value, if chosen, simply runs out.
  *
  * Return: 0 or -ENOENT.
  */
@@ -457,6 +461,8 @@ int dl_prop_release(struct dl_core *core, struct dl_res *res, uint64_t now)
 		prop->phase = DL_PH_NONE;
 		return 0;
 	}
+	if (prop->holding)
+		value.flags |= DL_LEASE_WAS_HELD;
 	prop->holding = false;
 	prop->want = DL_WANT_NONE;
 	prop->phase = DL_PH_NONE;

@@ -51,7 +51,14 @@ struct dl_ballot {
 
 /* lease flags */
 #define DL_LEASE_RELEASED	0x01	/* holder gave it up explicitly */
-#define DL_LEASE_FLAGS		DL_LEASE_RELEASED
+/*
+ * With RELEASED: the value released was granted (a quorum accepted it), so
+ * its token is never proposed again. Without it, RELEASED cancels an
+ * acquire whose value may never have been chosen, and whose token a later
+ * proposal may reuse.
+ */
+#define DL_LEASE_WAS_HELD	0x02
+#define DL_LEASE_FLAGS		(DL_LEASE_RELEASED | DL_LEASE_WAS_HELD)
 
 /**
  * struct dl_lease - the value the acceptors agree on for one resource
