@@ -24,20 +24,25 @@
  * @op: DLEASE_BRIDGE_OP_*
  *
  * Context: any but hard interrupt; does not sleep.
- * Return: 0, -ENOLINK (no bridge, or its socket is gone), -ENOBUFS (its
- * socket is full) or -ENOMEM.
+ * Return: 0, -ENOLINK (no bridge, its socket is gone or full) or -ENOMEM.
  */
 int dlease_bridge_send(struct dlease_lease *lease, u32 op)
 {
 	struct dlease_resource *res = lease->res;
 	struct dlease_net *dn = res->dn;
-	u32 portid = READ_ONCE(dn->bridge_portid);
 	struct sk_buff *skb;
+	u32 portid, gen;
 	void *hdr;
 	int err;
 
+	spin_lock_bh(&dn->bridge_lock);
+	portid = dn->bridge_portid;
+	gen = dn->bridge_gen;
+	spin_unlock_bh(&dn->bridge_lock);
 	if (!portid)
 		return -ENOLINK;
+	if (op == DLEASE_BRIDGE_OP_ACQUIRE)
+		lease->bridge_gen = gen;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!skb)
 		return -ENOMEM;
@@ -51,14 +56,14 @@ int dlease_bridge_send(struct dlease_lease *lease, u32 op)
 	    nla_put_u64_64bit(skb, DLEASE_A_BRIDGE_TTL,
 			      op == DLEASE_BRIDGE_OP_RENEW ? lease->renew_ttl :
 			      lease->ttl_ns, DLEASE_A_BRIDGE_PAD) ||
-	    (lease->ctry && nla_put_flag(skb, DLEASE_A_BRIDGE_TRY))) {
+	    (op == DLEASE_BRIDGE_OP_ACQUIRE && lease->ctry &&
+	     nla_put_flag(skb, DLEASE_A_BRIDGE_TRY))) {
 		nlmsg_free(skb);
 		return -ENOMEM;
 	}
 	genlmsg_end(skb, hdr);
+	/* A bridge that cannot take it (gone, or not reading) is lost. */
 	err = genlmsg_unicast(dn->net, skb, portid);
-	if (err == -EAGAIN)
-		return -ENOBUFS;
 	return err ? -ENOLINK : 0;
 }
 
@@ -72,13 +77,20 @@ int dlease_bridge_send(struct dlease_lease *lease, u32 op)
 int dlease_bridge_register_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dlease_net *dn = dlease_net(genl_info_net(info));
+	int err = 0;
 
-	if (cmpxchg(&dn->bridge_portid, 0, info->snd_portid)) {
+	spin_lock_bh(&dn->bridge_lock);
+	if (dn->bridge_portid) {
+		err = -EBUSY;
+	} else {
+		dn->bridge_portid = info->snd_portid;
+		dn->bridge_gen++;
+	}
+	spin_unlock_bh(&dn->bridge_lock);
+	if (err)
 		NL_SET_ERR_MSG(info->extack,
 			       "a bridge is registered in this namespace");
-		return -EBUSY;
-	}
-	return 0;
+	return err;
 }
 
 /**
@@ -150,13 +162,22 @@ static int dlease_bridge_notify(struct notifier_block *nb,
 {
 	struct netlink_notify *n = ptr;
 	struct dlease_net *dn;
+	bool gone = false;
+	u32 gen;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
 	    !n->portid)
 		return NOTIFY_DONE;
 	dn = dlease_net(n->net);
-	if (cmpxchg(&dn->bridge_portid, n->portid, 0) == n->portid)
-		dlease_cluster_bridge_gone(dn);
+	spin_lock_bh(&dn->bridge_lock);
+	if (dn->bridge_portid == n->portid) {
+		dn->bridge_portid = 0;
+		gen = dn->bridge_gen;
+		gone = true;
+	}
+	spin_unlock_bh(&dn->bridge_lock);
+	if (gone)
+		dlease_cluster_bridge_gone(dn, gen);
 	return NOTIFY_DONE;
 }
 

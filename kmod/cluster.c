@@ -4,10 +4,14 @@
  *
  * A cluster request queues locally like any other.  When it reaches the
  * head of its queue and nobody holds the resource, it is forwarded to the
- * bridge of the namespace under a handle (an index in dn->handles, taken
- * when the request is made, so that forwarding never allocates), and the
- * queue waits for the bridge's answer.  The handle names the lease towards
- * the bridge until it ends; ending it sends a release.
+ * bridge of the namespace under a handle, and the queue waits for the
+ * bridge's answer.  The handle names the lease towards the bridge until it
+ * ends; ending it sends a release.  A handle is an index in dn->handles,
+ * reserved when the request is made so that forwarding never allocates,
+ * with a namespace-wide sequence number above it, so that an answer meant
+ * for an earlier user of the same index is never taken for this one.
+ * Each forwarded lease also remembers which registration of the bridge it
+ * went to: a bridge that registers later knows nothing of it.
  *
  * The local expiry of a cluster lease is never later than the cluster's
  * expiry less the drift margin; a renewal goes to the bridge and waits for
@@ -30,9 +34,18 @@
 int dlease_cluster_reserve(struct dlease_lease *lease)
 {
 	struct dlease_net *dn = lease->sess->dn;
+	u32 index;
 
-	return xa_alloc_bh(&dn->handles, &lease->handle, NULL, xa_limit_32b,
-			   GFP_KERNEL_ACCOUNT) ? -ENOMEM : 0;
+	if (xa_alloc_bh(&dn->handles, &index, NULL, xa_limit_32b,
+			GFP_KERNEL_ACCOUNT))
+		return -ENOMEM;
+	lease->handle = (u64)atomic_inc_return(&dn->handle_seq) << 32 | index;
+	return 0;
+}
+
+static u32 dlease_handle_index(u64 handle)
+{
+	return lower_32_bits(handle);
 }
 
 /**
@@ -44,11 +57,12 @@ int dlease_cluster_reserve(struct dlease_lease *lease)
 void dlease_cluster_unreserve(struct dlease_lease *lease)
 {
 	struct xarray *xa = &lease->sess->dn->handles;
+	u32 index = dlease_handle_index(lease->handle);
 
 	if (lease->forwarded)
-		xa_erase_bh(xa, lease->handle);
+		xa_erase_bh(xa, index);
 	else
-		xa_cmpxchg_bh(xa, lease->handle, XA_ZERO_ENTRY, NULL, 0);
+		xa_cmpxchg_bh(xa, index, XA_ZERO_ENTRY, NULL, 0);
 }
 
 /* Ends a request that cannot go on, from where its queue is granted. */
@@ -65,29 +79,44 @@ static void dlease_cluster_fail(struct dlease_lease *lease, int err)
 /**
  * dlease_cluster_forward() - forward the head of a queue to the bridge
  * @lease: the cluster request at the head, nothing held on its resource
+ * @err: 0, or the error an earlier forward of this pass failed with: the
+ *	bridge cannot be reached, so fail this one too without trying
  *
  * Context: under res->lock.
  * Return: true if the request is (now or already) with the bridge, false
  * if it failed and left the queue (the caller goes on with the next one).
  */
-bool dlease_cluster_forward(struct dlease_lease *lease)
+bool dlease_cluster_forward(struct dlease_lease *lease, int *err)
 {
+	struct xarray *xa = &lease->sess->dn->handles;
+	u32 index = dlease_handle_index(lease->handle);
 	void *old;
-	int err;
 
 	if (lease->forwarded)
 		return true;
-	err = dlease_bridge_send(lease, DLEASE_BRIDGE_OP_ACQUIRE);
-	if (err) {
-		dlease_cluster_fail(lease, err);
-		return false;
+	if (!*err) {
+		/* Findable before it is sent: the answer may be quick. */
+		old = xa_store_bh(xa, index, lease, GFP_ATOMIC);
+		WARN_ON_ONCE(xa_is_err(old));
+		lease->forwarded = true;
+		*err = dlease_bridge_send(lease, DLEASE_BRIDGE_OP_ACQUIRE);
+		if (!*err)
+			return true;
+		/* Back to a reservation (a NULL store in an ALLOC xarray). */
+		xa_store_bh(xa, index, NULL, GFP_ATOMIC);
+		lease->forwarded = false;
 	}
-	/* Into the handle reserved by dlease_cluster_reserve(). */
-	old = xa_store_bh(&lease->sess->dn->handles, lease->handle, lease,
-			  GFP_ATOMIC);
-	WARN_ON_ONCE(xa_is_err(old));
-	lease->forwarded = true;
-	return true;
+	dlease_cluster_fail(lease, *err);
+	return false;
+}
+
+/* Wakes the task renewing a cluster lease, with its outcome. */
+static void dlease_cluster_renew_done(struct dlease_lease *lease, int err)
+{
+	lease->renewing = false;
+	lease->renew_err = err;
+	if (lease->renewer)
+		wake_up_process(lease->renewer);
 }
 
 /**
@@ -101,9 +130,15 @@ bool dlease_cluster_forward(struct dlease_lease *lease)
  */
 void dlease_cluster_unlink(struct dlease_lease *lease)
 {
-	/* Not for a request the cluster refused: it holds nothing of it. */
-	if (lease->forwarded && !lease->denied)
+	/*
+	 * Not for a request the cluster refused (it holds nothing of it),
+	 * nor to a bridge that registered after it was forwarded.
+	 */
+	if (lease->forwarded && !lease->denied &&
+	    lease->bridge_gen == READ_ONCE(lease->sess->dn->bridge_gen))
 		dlease_bridge_send(lease, DLEASE_BRIDGE_OP_RELEASE);
+	if (lease->renewing)
+		dlease_cluster_renew_done(lease, -ESTALE);
 	dlease_cluster_unreserve(lease);
 	lease->forwarded = false;
 }
@@ -113,6 +148,7 @@ static int dlease_cluster_end(struct dlease_lease *lease, u64 expires)
 {
 	u64 margin = READ_ONCE(lease->sess->dn->limits.cluster_margin_ns);
 
+	expires = min_t(u64, expires, KTIME_MAX);
 	if (expires <= margin ||
 	    !ktime_after(ns_to_ktime(expires - margin), ktime_get()))
 		return -ETIMEDOUT;
@@ -141,19 +177,24 @@ static int dlease_cluster_grant(struct dlease_lease *lease,
 	lease->token = a->token;
 	dlease_grant(res, lease, ktime_get());
 	dlease_publish(lease);
-	wake_up_process(lease->waiter);
+	if (lease->waiter)
+		wake_up_process(lease->waiter);
+	if (res->nwaiters)
+		dlease_post_break(res);
 	return 0;
 }
 
 static void dlease_cluster_renewed(struct dlease_lease *lease,
 				   const struct dlease_answer *a)
 {
-	lease->renew_err = dlease_cluster_end(lease, a->expires);
-	if (!lease->renew_err) {
+	int err = dlease_cluster_end(lease, a->expires);
+
+	if (!err) {
 		dlease_arm(lease, ktime_get(), lease->renew_ttl);
 		dlease_event_post(lease->sess, DLEASE_EV_RENEWED, lease, 0);
 		dlease_transition(lease, DLEASE_EV_RENEWED);
 	}
+	dlease_cluster_renew_done(lease, err);
 }
 
 /*
@@ -175,18 +216,18 @@ static int dlease_cluster_apply(struct dlease_lease *lease,
 		lease->cluster_err = -(int)a->error;
 		lease->denied = true;
 		dlease_kill(lease, 0);
+		if (lease->waiter)
+			wake_up_process(lease->waiter);
 		return 1;
 	case DLEASE_BRIDGE_RESULT_RENEWED:
 		if (!held || !lease->renewing)
 			return -ESTALE;
-		lease->renewing = false;
 		dlease_cluster_renewed(lease, a);
 		return 0;
 	case DLEASE_BRIDGE_RESULT_LOST:
 		if (!held)
 			return -ESTALE;
-		lease->renewing = false;
-		lease->renew_err = -ESTALE;
+		/* The renewer, if any, hears ESTALE from the unlink. */
 		dlease_kill(lease, DLEASE_EV_REVOKED);
 		return 1;
 	case DLEASE_BRIDGE_RESULT_BREAK:
@@ -204,14 +245,14 @@ static int dlease_cluster_apply(struct dlease_lease *lease,
 static struct dlease_lease *dlease_handle_lease(struct dlease_net *dn,
 						u64 handle)
 {
-	struct dlease_lease *lease = NULL;
+	struct dlease_lease *lease;
 
-	if (handle > U32_MAX)
-		return NULL;
 	xa_lock_bh(&dn->handles);
-	lease = xa_load(&dn->handles, handle);
-	if (lease)
+	lease = xa_load(&dn->handles, dlease_handle_index(handle));
+	if (lease && lease->handle == handle)
 		refcount_inc(&lease->ref);
+	else
+		lease = NULL;
 	xa_unlock_bh(&dn->handles);
 	return lease;
 }
@@ -228,16 +269,14 @@ static struct dlease_lease *dlease_handle_lease(struct dlease_net *dn,
 int dlease_cluster_answer(struct dlease_net *dn, const struct dlease_answer *a)
 {
 	struct dlease_lease *lease = dlease_handle_lease(dn, a->handle);
-	struct task_struct *waiter;
 	int ret;
 
 	if (!lease)
 		return -ENOENT;
 	spin_lock_bh(&lease->res->lock);
-	ret = dlease_cluster_apply(lease, a);
-	waiter = lease->waiter;
-	if (waiter && ret >= 0)
-		wake_up_process(waiter);
+	/* Only the registration of the bridge it was forwarded to. */
+	ret = lease->bridge_gen == READ_ONCE(dn->bridge_gen) ?
+	      dlease_cluster_apply(lease, a) : -ESTALE;
 	spin_unlock_bh(&lease->res->lock);
 	if (ret == 1) {
 		hrtimer_cancel(&lease->timer);
@@ -270,6 +309,8 @@ int dlease_cluster_renew(struct dlease_lease *lease, struct dlease_renew *req)
 		err = lease->state == DLEASE_STATE_WAITING ? -EBUSY : -ESTALE;
 	else if (lease->renewing)
 		err = -EBUSY;
+	else if (lease->bridge_gen != READ_ONCE(res->dn->bridge_gen))
+		err = -ENOLINK;		/* its bridge is gone */
 	if (!err) {
 		lease->renew_ttl = req->ttl_ns ?: lease->ttl_ns;
 		err = dlease_bridge_send(lease, DLEASE_BRIDGE_OP_RENEW);
@@ -277,7 +318,7 @@ int dlease_cluster_renew(struct dlease_lease *lease, struct dlease_renew *req)
 	if (!err) {
 		lease->renewing = true;
 		lease->renew_err = 0;
-		lease->waiter = current;
+		lease->renewer = current;
 	}
 	spin_unlock_bh(&res->lock);
 	if (err)
@@ -295,13 +336,13 @@ int dlease_cluster_renew(struct dlease_lease *lease, struct dlease_renew *req)
 	__set_current_state(TASK_RUNNING);
 
 	spin_lock_bh(&res->lock);
-	lease->waiter = NULL;
-	if (lease->renewing) {
+	lease->renewer = NULL;
+	if (lease->state == DLEASE_STATE_DEAD) {
+		err = -ESTALE;
+	} else if (lease->renewing) {
 		/* No answer: the lease keeps its deadline. */
 		lease->renewing = false;
 		err = timed_out ? -ETIMEDOUT : -EINTR;
-	} else if (lease->state == DLEASE_STATE_DEAD) {
-		err = -ESTALE;
 	} else {
 		err = lease->renew_err;
 		req->out_flags = 0;
@@ -313,8 +354,10 @@ int dlease_cluster_renew(struct dlease_lease *lease, struct dlease_renew *req)
 }
 
 /* What the loss of the bridge does to one lease; under res->lock. */
-static bool dlease_cluster_orphan(struct dlease_lease *lease)
+static bool dlease_cluster_orphan(struct dlease_lease *lease, u32 gen)
 {
+	if (lease->bridge_gen != gen)
+		return false;	/* forwarded to a later registration */
 	if (lease->state == DLEASE_STATE_WAITING && lease->forwarded) {
 		lease->cluster_err = -ENOLINK;
 		dlease_kill(lease, 0);
@@ -323,25 +366,22 @@ static bool dlease_cluster_orphan(struct dlease_lease *lease)
 		return true;
 	}
 	/* A held lease runs out at its deadline: it cannot be renewed. */
-	if (lease->renewing) {
-		lease->renewing = false;
-		lease->renew_err = -ENOLINK;
-		if (lease->waiter)
-			wake_up_process(lease->waiter);
-	}
+	if (lease->renewing)
+		dlease_cluster_renew_done(lease, -ENOLINK);
 	return false;
 }
 
 /**
  * dlease_cluster_bridge_gone() - the bridge of a namespace went away
  * @dn: the namespace's state
+ * @gen: the registration that ended
  *
  * Pending requests fail with ENOLINK; renewals under way fail with
  * ENOLINK; held leases keep their local deadline and expire at it.
  *
  * Context: process context.
  */
-void dlease_cluster_bridge_gone(struct dlease_net *dn)
+void dlease_cluster_bridge_gone(struct dlease_net *dn, u32 gen)
 {
 	struct dlease_lease *lease;
 	unsigned long index = 0;
@@ -358,7 +398,7 @@ void dlease_cluster_bridge_gone(struct dlease_net *dn)
 		index++;
 		spin_lock_bh(&lease->res->lock);
 		ended = lease->state != DLEASE_STATE_DEAD &&
-			dlease_cluster_orphan(lease);
+			dlease_cluster_orphan(lease, gen);
 		spin_unlock_bh(&lease->res->lock);
 		if (ended)
 			dlease_lease_drop(lease);	/* live */

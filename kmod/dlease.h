@@ -20,9 +20,15 @@
  *                   the resource's lists and the session's xarray, plus
  *                   one per user in flight).
  *
- * Lock order: resource->lock, then session->leases (xa_lock), then
- * session->ev_lock.  Lease timers are soft hrtimers, so every lock is
- * taken with bottom halves disabled from process context.
+ * Lock order: resource->lock, then the xa_locks of session->leases and
+ * dn->handles and dn->resources, then session->ev_lock and
+ * dn->bridge_lock; requests to the cluster bridge are sent (without
+ * sleeping) under resource->lock, from process context and from lease
+ * timers.  Lease timers are soft hrtimers, so every lock is taken with
+ * bottom halves disabled from process context.
+ *
+ * A live cluster lease that was forwarded to the bridge is also in
+ * dn->handles (which holds no reference: it leaves it when it dies).
  */
 #ifndef _DLEASE_H
 #define _DLEASE_H
@@ -114,8 +120,11 @@ struct dlease_net {
 	struct dlease_limits limits;
 	struct dlease_pcpu_stats __percpu *stats;
 	struct dlease_top *top;
+	spinlock_t bridge_lock;		/* bridge_portid and bridge_gen */
 	u32 bridge_portid;		/* the bridge's socket, 0 if none */
-	struct xarray handles;		/* cluster handle -> lease */
+	u32 bridge_gen;			/* bumped at every registration */
+	atomic_t handle_seq;
+	struct xarray handles;		/* index of a cluster handle -> lease */
 };
 
 /* An answer of the bridge (DLEASE_CMD_BRIDGE_ANSWER). */
@@ -196,7 +205,9 @@ struct dlease_lease {
 	bool forwarded;			/* with the bridge, under res->lock */
 	bool renewing;			/* cluster renewal under way */
 	bool denied;			/* the cluster refused the request */
-	u32 handle;			/* cluster handle, in dn->handles */
+	u64 handle;			/* cluster handle: seq << 32 | index */
+	u32 bridge_gen;			/* registration it was forwarded to */
+	struct task_struct *renewer;	/* cluster renewal, under res->lock */
 	int cluster_err;		/* why a cluster request failed */
 	int renew_err;			/* outcome of a cluster renewal */
 	u64 renew_ttl;
@@ -251,15 +262,16 @@ void dlease_grant(struct dlease_resource *res, struct dlease_lease *lease,
 void dlease_publish(struct dlease_lease *lease);
 void dlease_unlink(struct dlease_lease *lease, u32 event);
 void dlease_kill(struct dlease_lease *lease, u32 event);
+void dlease_post_break(struct dlease_resource *res);
 
 /* cluster.c */
 int dlease_cluster_reserve(struct dlease_lease *lease);
 void dlease_cluster_unreserve(struct dlease_lease *lease);
-bool dlease_cluster_forward(struct dlease_lease *lease);
+bool dlease_cluster_forward(struct dlease_lease *lease, int *err);
 void dlease_cluster_unlink(struct dlease_lease *lease);
 int dlease_cluster_answer(struct dlease_net *dn, const struct dlease_answer *a);
 int dlease_cluster_renew(struct dlease_lease *lease, struct dlease_renew *req);
-void dlease_cluster_bridge_gone(struct dlease_net *dn);
+void dlease_cluster_bridge_gone(struct dlease_net *dn, u32 gen);
 
 /* bridge.c */
 struct genl_info;

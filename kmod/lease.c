@@ -107,8 +107,11 @@ static void dlease_unpublish(struct dlease_lease *lease)
 		xa_cmpxchg_bh(xa, slot, XA_ZERO_ENTRY, NULL, 0);
 }
 
-/* Tells every holder how many wait behind it. */
-static void dlease_post_break(struct dlease_resource *res)
+/**
+ * dlease_post_break() - tell every holder how many wait behind it
+ * @res: the resource, locked
+ */
+void dlease_post_break(struct dlease_resource *res)
 {
 	struct dlease_lease *holder;
 
@@ -148,6 +151,7 @@ static void dlease_grant_waiters(struct dlease_resource *res)
 {
 	struct dlease_lease *lease, *next;
 	bool granted = false;
+	int cluster_err = 0;
 	ktime_t now = 0;
 
 	list_for_each_entry_safe(lease, next, &res->waiters, node) {
@@ -155,7 +159,7 @@ static void dlease_grant_waiters(struct dlease_resource *res)
 			break;
 		if (lease->cluster) {
 			/* Its grant is the bridge's to give. */
-			if (dlease_cluster_forward(lease))
+			if (dlease_cluster_forward(lease, &cluster_err))
 				break;
 			continue;
 		}
@@ -540,6 +544,8 @@ static int dlease_acquire_result(struct dlease_lease *lease,
 	int err = 0;
 
 	spin_lock_bh(&res->lock);
+	/* Granted before it slept: nobody may wake this task from now on. */
+	lease->waiter = NULL;
 	if (lease->state == DLEASE_STATE_DEAD)
 		err = lease->cluster_err ?: -ESTALE;
 	req->lease_id = lease->id;
@@ -738,99 +744,6 @@ int dlease_query(struct dlease_session *sess, struct dlease_query *q, u8 *name)
 	memcpy(name, res->name, res->key.len);
 out:
 	spin_unlock_bh(&res->lock);
-	dlease_lease_put(lease);
-	return err;
-}
-
-/* Finishes leases killed under a lock: cancels their timers, drops them. */
-static void dlease_finish(struct list_head *dead)
-{
-	struct dlease_lease *lease, *next;
-
-	list_for_each_entry_safe(lease, next, dead, node) {
-		list_del(&lease->node);
-		hrtimer_cancel(&lease->timer);
-		dlease_lease_put(lease);
-	}
-}
-
-/**
- * dlease_revoke_name() - revoke every lease held on a resource
- * @dn: the namespace's state
- * @name: the resource's name
- * @len: its length
- *
- * The holders get DLEASE_EV_REVOKED; queued requests stay and the next
- * ones are granted.
- *
- * Return: the number of leases revoked, or -ENOENT if nothing is held or
- * queued under that name.
- */
-int dlease_revoke_name(struct dlease_net *dn, const u8 *name, u32 len)
-{
-	struct dlease_key key = { .name = name, .len = len };
-	struct dlease_lease *lease, *next;
-	struct dlease_resource *res;
-	int count = 0, found = 0, scope;
-	LIST_HEAD(victims);
-	LIST_HEAD(dead);
-
-	/* The local resource of the name, then the cluster one. */
-	for (scope = 0; scope < 2; scope++) {
-		key.cluster = scope;
-		res = dlease_resource_find(dn, &key);
-		if (!res)
-			continue;
-		found++;
-		spin_lock_bh(&res->lock);
-		/* Only the holders of now: those granted meanwhile stay. */
-		list_splice_init(&res->holders, &victims);
-		list_for_each_entry_safe(lease, next, &victims, node) {
-			dlease_kill(lease, DLEASE_EV_REVOKED);
-			list_add_tail(&lease->node, &dead);
-			count++;
-		}
-		spin_unlock_bh(&res->lock);
-		dlease_resource_put(res);
-	}
-	dlease_finish(&dead);
-	return found ? count : -ENOENT;
-}
-
-/**
- * dlease_revoke_id() - revoke one held lease
- * @dn: the namespace's state
- * @session: the id of its session
- * @id: its id in the session
- *
- * Return: 1, or -ENOENT (no such session or lease), -ESTALE (the lease
- * ended already), -EBUSY (a request still waiting: not revoked).
- */
-int dlease_revoke_id(struct dlease_net *dn, u64 session, u64 id)
-{
-	struct dlease_session *sess;
-	struct dlease_lease *lease;
-	LIST_HEAD(dead);
-	int err = 1;
-
-	xa_lock(&dn->sessions);
-	sess = xa_load(&dn->sessions, session);
-	lease = sess ? dlease_lookup(sess, id) : ERR_PTR(-ENOENT);
-	xa_unlock(&dn->sessions);
-	if (IS_ERR(lease))
-		return PTR_ERR(lease);
-
-	spin_lock_bh(&lease->res->lock);
-	if (lease->state == DLEASE_STATE_WAITING) {
-		err = -EBUSY;
-	} else if (lease->state == DLEASE_STATE_DEAD) {
-		err = -ESTALE;
-	} else {
-		dlease_kill(lease, DLEASE_EV_REVOKED);
-		list_add(&lease->node, &dead);
-	}
-	spin_unlock_bh(&lease->res->lock);
-	dlease_finish(&dead);
 	dlease_lease_put(lease);
 	return err;
 }

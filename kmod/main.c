@@ -23,7 +23,7 @@ MODULE_PARM_DESC(max_holders, "leases held at once on one resource (default 1024
 
 static unsigned int max_waiters = 1024;
 module_param(max_waiters, uint, 0444);
-MODULE_PARM_DESC(max_waiters, "waiters queued per resource (default 1024)");
+MODULE_PARM_DESC(max_waiters, "waiters queued per resource (default 1024, at most 65536)");
 
 static unsigned int max_events = 256;
 module_param(max_events, uint, 0444);
@@ -49,7 +49,7 @@ void dlease_default_limits(struct dlease_limits *limits)
 {
 	limits->max_per_session = clamp_t(u32, max_per_session, 1, DLEASE_SLOTS);
 	limits->max_holders = max(max_holders, 1U);
-	limits->max_waiters = max_waiters;
+	limits->max_waiters = min(max_waiters, 65536U);
 	limits->max_events = clamp(max_events, 4U, 65536U);
 	limits->ttl_max_ns = clamp(ttl_max_ns, 1ULL, DLEASE_TIME_CAP_NS);
 	limits->ttl_min_ns = clamp(ttl_min_ns, 1ULL, limits->ttl_max_ns);

@@ -42,6 +42,10 @@ static struct netlink_range_validation dlease_per_session_range = {
 	.min = 1, .max = DLEASE_SLOTS,
 };
 
+static struct netlink_range_validation dlease_waiters_range = {
+	.max = 65536,
+};
+
 static struct netlink_range_validation dlease_events_range = {
 	.min = 4, .max = 65536,
 };
@@ -66,7 +70,8 @@ static const struct nla_policy dlease_config_set_policy[DLEASE_A_CONFIG_BRIDGE_T
 	[DLEASE_A_CONFIG_MAX_PER_SESSION] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &dlease_per_session_range),
 	[DLEASE_A_CONFIG_MAX_HOLDERS] = NLA_POLICY_MIN(NLA_U32, 1),
-	[DLEASE_A_CONFIG_MAX_WAITERS] = { .type = NLA_U32 },
+	[DLEASE_A_CONFIG_MAX_WAITERS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &dlease_waiters_range),
 	[DLEASE_A_CONFIG_MAX_EVENTS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &dlease_events_range),
 	[DLEASE_A_CONFIG_TTL_MIN] =
@@ -91,9 +96,10 @@ static const struct nla_policy dlease_bridge_answer_policy[DLEASE_A_BRIDGE_COUNT
 	[DLEASE_A_BRIDGE_RESULT] = NLA_POLICY_RANGE(NLA_U32,
 						    DLEASE_BRIDGE_RESULT_GRANT,
 						    DLEASE_BRIDGE_RESULT_BREAK),
-	[DLEASE_A_BRIDGE_TOKEN] = { .type = NLA_U64 },
+	[DLEASE_A_BRIDGE_TOKEN] = NLA_POLICY_MIN(NLA_U64, 1),
 	[DLEASE_A_BRIDGE_EXPIRES] = { .type = NLA_U64 },
-	[DLEASE_A_BRIDGE_ERROR] = NLA_POLICY_RANGE(NLA_U32, 1, MAX_ERRNO),
+	/* Only errnos userspace may see (the kernel's own start at 512). */
+	[DLEASE_A_BRIDGE_ERROR] = NLA_POLICY_RANGE(NLA_U32, 1, 511),
 	[DLEASE_A_BRIDGE_COUNT] = { .type = NLA_U32 },
 };
 

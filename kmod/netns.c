@@ -218,6 +218,7 @@ static int __net_init dlease_net_init(struct net *net)
 	xa_init(&dn->sessions);
 	xa_init_flags(&dn->resources, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	xa_init_flags(&dn->handles, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	spin_lock_init(&dn->bridge_lock);
 	dlease_default_limits(&dn->limits);
 	err = dlease_stats_init(dn);
 	if (err)

@@ -194,7 +194,19 @@ TEST_F(cl, one_bridge_at_a_time_and_only_it_answers)
 	EXPECT_STREQ("a grant needs a token", self->bridge.extack);
 	EXPECT_EQ(-ERANGE, answer(&self->bridge, 1, 9, 0, 0, 0));
 	EXPECT_EQ(-ERANGE, answer(&self->bridge, 1, DLEASE_BRIDGE_RESULT_DENY,
-				  0, 0, 5000));
+				  0, 0, 512));
+	{
+		struct nl_msg m;
+
+		nl_msg_init(&m, self->bridge.family, DLEASE_CMD_BRIDGE_ANSWER,
+			    0);
+		nl_put_u64(&m, DLEASE_A_BRIDGE_REQ, 1);
+		nl_put_u32(&m, DLEASE_A_BRIDGE_RESULT,
+			   DLEASE_BRIDGE_RESULT_GRANT);
+		nl_put_u64(&m, DLEASE_A_BRIDGE_TOKEN, 0);
+		nl_put_u64(&m, DLEASE_A_BRIDGE_EXPIRES, 1);
+		EXPECT_EQ(-ERANGE, nl_talk(&self->bridge, &m, NULL, NULL));
+	}
 	close(other.fd);
 }
 
@@ -432,6 +444,27 @@ TEST_F(cl, renewal_without_answer_times_out_and_changes_nothing)
 	ASSERT_EQ(0, dl_query(self->fd, a.lease_id, &q));
 	EXPECT_EQ(DLEASE_STATE_HELD, q.state);
 	EXPECT_EQ(a.expires_ns, q.expires_ns);
+	stop(br);
+}
+
+/* A renewal under way when the lease runs out ends with it: ESTALE. */
+TEST_F(cl, renewal_ends_with_the_lease)
+{
+	pid_t br = auto_bridge(&self->bridge, 400 * MS, 0, false);
+	struct dlease_acquire a;
+	struct nl_msg m;
+	uint64_t t0;
+
+	ASSERT_LE(0, br);
+	nl_msg_init(&m, self->admin.family, DLEASE_CMD_CONFIG_SET, 0);
+	nl_put_u64(&m, DLEASE_A_CONFIG_BRIDGE_TIMEOUT, 30 * SEC);
+	ASSERT_EQ(0, nl_talk(&self->admin, &m, NULL, NULL));
+	ASSERT_EQ(0, take(self->fd, "c-runout", &a));
+	t0 = now_ns();
+	EXPECT_EQ(-ESTALE, dl_renew(self->fd, a.lease_id, 0, NULL));
+	/* Woken when the lease expired, not after the bridge timeout. */
+	EXPECT_LE(a.expires_ns, now_ns());
+	EXPECT_GT(t0 + 5 * SEC, now_ns());
 	stop(br);
 }
 
