@@ -114,7 +114,9 @@ int dlease_info(struct dlease_session *s, struct dlease_info *info);
  * struct dlease_acquire_opts - how to ask for a lease
  * @mode: DLEASE_MODE_SHARED or DLEASE_MODE_EXCLUSIVE (0: exclusive)
  * @flags: DLEASE_ACQ_TRY, DLEASE_ACQ_ASYNC, DLEASE_ACQ_ABSTIME; none to
- *	block until granted or @timeout_ns passed
+ *	block until granted or @timeout_ns passed; DLEASE_ACQ_CLUSTER for a
+ *	lease the cluster agrees on (passed to the kernel as it is: see
+ *	"Cluster leases" in <linux/dlease.h>)
  * @ttl_ns: lifetime from grant or renewal (0: DLEASE_DEFAULT_TTL_NS)
  * @grace_ns: grace period after the TTL (0: none)
  * @timeout_ns: longest blocking wait (0: no limit), or an absolute
@@ -149,7 +151,9 @@ struct dlease_acquire_opts {
  * (TTL or grace out of the module's limits); -EAGAIN (DLEASE_ACQ_TRY and
  * held by others); -ETIMEDOUT; -EINTR; -ESTALE (granted but ended before
  * the call returned); -EDQUOT (too many leases and requests of this
- * session or user); -ENOSPC (too many waiters on the resource); -ENOMEM.
+ * session or user); -ENOSPC (too many waiters on the resource); -ENOMEM;
+ * with DLEASE_ACQ_CLUSTER also -ENOLINK (no cluster bridge) and any error
+ * the cluster denied the request with.
  */
 int dlease_acquire(struct dlease_session *s, const char *name,
 		   const struct dlease_acquire_opts *opts,

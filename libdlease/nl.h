@@ -30,6 +30,8 @@ struct nl_reply {
 	bool interrupted;	/* a dump message had NLM_F_DUMP_INTR */
 };
 
+int dl_nl_connect(struct nl_sock **sockp, int *family);
+int dl_nl_ack_error(struct nlmsghdr *h, char *extack, size_t size);
 struct nl_msg *dl_nl_request(struct dlease_nl *nl, uint8_t cmd, int flags);
 int dl_nl_transact(struct dlease_nl *nl, struct nl_msg *msg,
 		   struct nl_reply *reply);

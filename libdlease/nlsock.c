@@ -15,34 +15,61 @@
 
 #include "nl.h"
 
-int dlease_nl_open(struct dlease_nl **nlp)
+/**
+ * dl_nl_connect() - a generic netlink socket that resolved the family
+ * @sockp: the new socket
+ * @family: the family's id
+ *
+ * Extended ACKs are on, ACKs carry no copy of the request.
+ *
+ * Return: 0; -EOPNOTSUPP (no such family: module not loaded or too
+ * old); -ENOMEM; errors of socket(2).
+ */
+int dl_nl_connect(struct nl_sock **sockp, int *family)
 {
-	struct dlease_nl *nl = calloc(1, sizeof(*nl));
+	struct nl_sock *sock = nl_socket_alloc();
 	int one = 1, fd, err;
 
-	if (!nl)
+	if (!sock)
 		return -ENOMEM;
-	nl->rbuf = malloc(NL_RECV_BUF);
-	nl->sock = nl_socket_alloc();
-	err = -ENOMEM;
-	if (!nl->rbuf || !nl->sock)
-		goto err_free;
-	err = genl_connect(nl->sock);
+	err = genl_connect(sock);
 	if (err < 0) {
 		err = errno ? -errno : -EIO;
 		goto err_free;
 	}
-	fd = nl_socket_get_fd(nl->sock);
+	fd = nl_socket_get_fd(sock);
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one))) {
 		err = -errno;
 		goto err_free;
 	}
-	nl->family = genl_ctrl_resolve(nl->sock, DLEASE_FAMILY_NAME);
-	if (nl->family < 0) {
+	*family = genl_ctrl_resolve(sock, DLEASE_FAMILY_NAME);
+	if (*family < 0) {
 		err = -EOPNOTSUPP;
 		goto err_free;
 	}
+	*sockp = sock;
+	return 0;
+
+err_free:
+	nl_socket_free(sock);
+	return err;
+}
+
+int dlease_nl_open(struct dlease_nl **nlp)
+{
+	struct dlease_nl *nl = calloc(1, sizeof(*nl));
+	int err;
+
+	if (!nl)
+		return -ENOMEM;
+	nl->rbuf = malloc(NL_RECV_BUF);
+	err = -ENOMEM;
+	if (!nl->rbuf)
+		goto err_free;
+	err = dl_nl_connect(&nl->sock, &nl->family);
+	if (err)
+		goto err_free;
 	*nlp = nl;
 	return 0;
 
@@ -93,22 +120,29 @@ struct nl_msg *dl_nl_request(struct dlease_nl *nl, uint8_t cmd, int flags)
 }
 
 /* Keeps the extended ACK message found in @attrs..@len. */
-static void keep_extack(struct dlease_nl *nl, void *attrs, int len)
+static void keep_extack(char *extack, size_t size, void *attrs, int len)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 
 	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL) ||
 	    !tb[NLMSGERR_ATTR_MSG])
 		return;
-	snprintf(nl->extack, sizeof(nl->extack), "%.*s",
-		 nla_len(tb[NLMSGERR_ATTR_MSG]),
+	snprintf(extack, size, "%.*s", nla_len(tb[NLMSGERR_ATTR_MSG]),
 		 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
 	/* The string attribute may carry its NUL. */
-	nl->extack[strnlen(nl->extack, sizeof(nl->extack))] = 0;
+	extack[strnlen(extack, size - 1)] = 0;
 }
 
-/* NLMSG_ERROR: 0 for an ACK, else the kernel's -errno. */
-static int ack_error(struct dlease_nl *nl, struct nlmsghdr *h)
+/**
+ * dl_nl_ack_error() - the outcome an NLMSG_ERROR message reports
+ * @h: the message
+ * @extack: where the kernel's message goes, if there is one
+ * @size: size of @extack
+ *
+ * Return: 0 for an ACK, else the kernel's negative errno (-EPROTO for a
+ * malformed message).
+ */
+int dl_nl_ack_error(struct nlmsghdr *h, char *extack, size_t size)
 {
 	struct nlmsgerr *e = nlmsg_data(h);
 	int off = sizeof(*e);
@@ -118,7 +152,7 @@ static int ack_error(struct dlease_nl *nl, struct nlmsghdr *h)
 	if (!(h->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	if (h->nlmsg_flags & NLM_F_ACK_TLVS)
-		keep_extack(nl, (char *)e + off,
+		keep_extack(extack, size, (char *)e + off,
 			    (int)(h->nlmsg_len - NLMSG_HDRLEN) - off);
 	return e->error > 0 ? -EPROTO : e->error;
 }
@@ -131,7 +165,8 @@ static int done_error(struct dlease_nl *nl, struct nlmsghdr *h)
 	if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
 		memcpy(&err, nlmsg_data(h), sizeof(err));
 	if (h->nlmsg_flags & NLM_F_ACK_TLVS)
-		keep_extack(nl, (char *)nlmsg_data(h) + sizeof(int),
+		keep_extack(nl->extack, sizeof(nl->extack),
+			    (char *)nlmsg_data(h) + sizeof(int),
 			    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(int))));
 	return err > 0 ? -EPROTO : err;
 }
@@ -151,7 +186,8 @@ static int handle_datagram(struct dlease_nl *nl, struct nlmsghdr *h, int n,
 		if (h->nlmsg_flags & NLM_F_DUMP_INTR)
 			reply->interrupted = true;
 		if (h->nlmsg_type == NLMSG_ERROR) {
-			r = ack_error(nl, h);
+			r = dl_nl_ack_error(h, nl->extack,
+					    sizeof(nl->extack));
 			if (!*err)
 				*err = r;
 			return 1;

@@ -119,6 +119,8 @@ CASES = [
     ("log-level unknown", {"id = 1": "id = 1\nlog-level = loud"},
      "[node] log-level: expected err, warning, notice, info or debug",
      EX_CONFIG),
+    ("kernel-bridge unknown", {"id = 1": "id = 1\nkernel-bridge = maybe"},
+     "[node] kernel-bridge: expected auto, yes or no", EX_CONFIG),
     ("duration without unit", {"max-time = 2s": "max-time = 2"},
      "[lease] max-time: expected a duration such as 500ms or 2s", EX_CONFIG),
     ("duration with a bad unit", {"max-time = 2s": "max-time = 2 weeks"},

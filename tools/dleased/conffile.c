@@ -26,6 +26,7 @@ enum dld_key_type {
 	DLD_KEY_PATH,
 	DLD_KEY_LEVEL,
 	DLD_KEY_LISTEN,
+	DLD_KEY_BRIDGE,
 };
 
 struct dld_key {
@@ -48,6 +49,7 @@ static const struct dld_key dld_keys[] = {
 	DLD_KEY("node", "state-directory", DLD_KEY_PATH, state_dir),
 	DLD_KEY("node", "control-socket", DLD_KEY_PATH, control_socket),
 	DLD_KEY("node", "log-level", DLD_KEY_LEVEL, log_level),
+	DLD_KEY("node", "kernel-bridge", DLD_KEY_BRIDGE, kernel_bridge),
 	DLD_KEY("lease", "max-time", DLD_KEY_DURATION, max_lease_ns),
 	DLD_KEY("lease", "epsilon", DLD_KEY_DURATION, epsilon_ns),
 	DLD_KEY("lease", "message-timeout", DLD_KEY_DURATION, msg_timeout_ns),
@@ -138,6 +140,23 @@ static const char *dld_parse_listen(struct dld_conf *conf, const char *value)
 	return conf->n_listen ? NULL : "expected IPV4:PORT or [IPV6]:PORT";
 }
 
+static const char *dld_parse_bridge(const char *value, int *mode)
+{
+	static const char *const names[] = {
+		[DLD_KBRIDGE_AUTO] = "auto", [DLD_KBRIDGE_YES] = "yes",
+		[DLD_KBRIDGE_NO] = "no",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(value, names[i])) {
+			*mode = (int)i;
+			return NULL;
+		}
+	}
+	return "expected auto, yes or no";
+}
+
 static const char *dld_parse_value(struct dld_conf *conf,
 				   const struct dld_key *k, const char *value)
 {
@@ -169,6 +188,8 @@ static const char *dld_parse_value(struct dld_conf *conf,
 		       "expected err, warning, notice, info or debug" : NULL;
 	case DLD_KEY_LISTEN:
 		return dld_parse_listen(conf, value);
+	case DLD_KEY_BRIDGE:
+		return dld_parse_bridge(value, field);
 	}
 	return "unknown key";
 }

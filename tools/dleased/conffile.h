@@ -24,6 +24,13 @@
 /* tokens reserved per fsync of the state file (see cluster-protocol.rst) */
 #define DLD_TOKEN_BLOCK	256
 
+/* [node] kernel-bridge */
+enum dld_kbridge_mode {
+	DLD_KBRIDGE_AUTO,	/* if the dlease module is loaded */
+	DLD_KBRIDGE_YES,	/* required: failing to register is fatal */
+	DLD_KBRIDGE_NO,
+};
+
 /**
  * struct dld_peer_conf - another member of the cluster
  * @id: its node id
@@ -48,6 +55,7 @@ struct dld_peer_conf {
  * @state_dir: directory of the state file
  * @control_socket: path of the AF_UNIX control socket
  * @log_level: least important level logged
+ * @kernel_bridge: enum dld_kbridge_mode
  * @max_lease_ns: longest lease anyone may ask for
  * @epsilon_ns: bound on clock offsets between nodes
  * @msg_timeout_ns: a protocol round fails after this
@@ -68,6 +76,7 @@ struct dld_conf {
 	char state_dir[PATH_MAX];
 	char control_socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int log_level;
+	int kernel_bridge;
 	uint64_t max_lease_ns;
 	uint64_t epsilon_ns;
 	uint64_t msg_timeout_ns;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The daemon's life: start-up in order (state, codec, core, sockets,
- * signals, timer, control socket), the loop, a clean stop that releases
+ * signals, timer, control socket, kernel bridge), the loop, a clean stop that releases
  * held leases through the core, and the core's outputs turned into
  * datagrams, fsyncs and answers.
  *
@@ -344,7 +344,12 @@ int dld_daemon_main(const struct dld_conf *conf)
 	}
 	if (dld_control_open(&d->control, d))
 		goto close_events;
+	code = dld_kbridge_open(&d->kbridge, d);
+	if (code)
+		goto close_control;
 	code = dld_daemon_run(d);
+	dld_kbridge_close(&d->kbridge);
+close_control:
 	dld_control_close(&d->control);
 close_events:
 	dld_daemon_close_events(d);

@@ -8,6 +8,7 @@
  *   control.c  the local control socket
  *   status.c   the status report
  *   bridge.c   requests and answers between requesters and the core
+ *   kbridge.c  the kernel's requests, through the netlink bridge
  */
 #ifndef DLEASED_DAEMON_H
 #define DLEASED_DAEMON_H
@@ -20,6 +21,7 @@
 #include "clock.h"
 #include "conffile.h"
 #include "control.h"
+#include "kbridge.h"
 #include "loop.h"
 #include "peers.h"
 #include "statefile.h"
@@ -47,6 +49,7 @@ struct dld_udp_watch {
  * @peers: every other member
  * @bridge: requests and leases of requesters
  * @control: the control socket
+ * @kbridge: the kernel bridge
  * @state: durable state (token high-water mark, incarnation)
  * @state_path: the state file
  * @started: protocol time at start
@@ -71,6 +74,7 @@ struct dld_daemon {
 	struct dld_peer peers[DL_MAX_NODES];
 	struct dld_bridge bridge;
 	struct dld_control control;
+	struct dld_kbridge kbridge;
 	struct dl_state state;
 	char state_path[PATH_MAX];
 	uint64_t started;

@@ -9,19 +9,23 @@
 #                        file checks, a 3-daemon cluster on 127.0.0.1;
 #                        the last line is "dleased: N passed, N failed"
 #
-# Needs libinih-dev, libsystemd-dev and libsodium-dev (apt-get).
+# Needs libinih-dev, libsystemd-dev, libsodium-dev and libnl-genl-3-dev
+# (apt-get).
 
 DAEMON_DIR	:= tools/dleased
 DAEMON_OUT	:= build/daemon
-DAEMON_PC	:= inih libsystemd
+DAEMON_PC	:= inih libsystemd libnl-3.0 libnl-genl-3.0
+# the kernel bridge goes through libdlease (dlease-bridge.h), linked in
+DAEMON_LIBDLEASE := build/user/libdlease.a
 
 DAEMON_CFLAGS	:= -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror \
-		   -O2 -g -D_GNU_SOURCE -I$(DAEMON_DIR) \
+		   -O2 -g -D_GNU_SOURCE -I$(DAEMON_DIR) -Ilibdlease -Iinclude/uapi \
 		   $(shell pkg-config --cflags $(DAEMON_PC) 2>/dev/null)
-DAEMON_LIBS	:= $(shell pkg-config --libs $(DAEMON_PC) 2>/dev/null) \
-		   $(CLUSTER_LIBS)
+DAEMON_LIBS	:= $(DAEMON_LIBDLEASE) \
+		   $(shell pkg-config --libs $(DAEMON_PC) 2>/dev/null) \
+		   $(CLUSTER_LIBS) -pthread
 
-DAEMON_SRCS	:= main.c daemon.c packet.c control.c status.c bridge.c \
+DAEMON_SRCS	:= main.c daemon.c packet.c control.c status.c bridge.c kbridge.c \
 		   peers.c udp.c loop.c clock.c conffile.c confcheck.c \
 		   keyfile.c netaddr.c log.c
 DAEMON_HDRS	:= $(wildcard $(DAEMON_DIR)/*.h)
@@ -32,11 +36,12 @@ DAEMON_TESTS	:= tests/daemon/run.sh
 
 .PHONY: daemon daemon-check
 
-$(DAEMON_OUT)/obj/%.o: $(DAEMON_DIR)/%.c $(DAEMON_HDRS)
+$(DAEMON_OUT)/obj/%.o: $(DAEMON_DIR)/%.c $(DAEMON_HDRS) \
+		libdlease/dlease-bridge.h
 	@mkdir -p $(dir $@)
 	$(CC) $(DAEMON_CFLAGS) -c $< -o $@
 
-$(DAEMON_BIN): $(DAEMON_OBJS) $(CLUSTER_LIB)
+$(DAEMON_BIN): $(DAEMON_OBJS) $(CLUSTER_LIB) $(DAEMON_LIBDLEASE)
 	$(CC) $(DAEMON_OBJS) $(CLUSTER_LIB) $(DAEMON_LIBS) -o $@
 
 # sends packets a daemon must drop: wrong key, unknown sender, replays

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "daemon.h"
+#include "dlease-bridge.h"
 
 #define DLD_MS	UINT64_C(1000000)
 
@@ -66,6 +67,21 @@ static void dld_status_core(struct dld_daemon *d, FILE *f)
 	fprintf(f, "\n");
 }
 
+static void dld_status_kbridge(struct dld_daemon *d, FILE *f)
+{
+	const struct dld_kbridge_stats *st = &d->kbridge.stats;
+
+	fprintf(f, "kernel-bridge state=%s acquires=%" PRIu64
+		" renewals=%" PRIu64 " releases=%" PRIu64
+		" malformed=%" PRIu64 " answers=%" PRIu64
+		" refused=%" PRIu64 " overruns=%" PRIu64 "\n",
+		d->kbridge.nl ? "registered" : "off",
+		st->requests[DLEASE_BRIDGE_OP_ACQUIRE],
+		st->requests[DLEASE_BRIDGE_OP_RENEW],
+		st->requests[DLEASE_BRIDGE_OP_RELEASE], st->requests[0],
+		st->answers, st->refused, st->overruns);
+}
+
 /**
  * dld_status_write() - print the status report
  * @d: daemon
@@ -85,5 +101,6 @@ void dld_status_write(struct dld_daemon *d, FILE *f)
 	for (i = 0; i < d->n_peers; i++)
 		dld_status_peer(d, f, &d->peers[i], now);
 	dld_status_core(d, f);
+	dld_status_kbridge(d, f);
 	fprintf(f, "end\n");
 }
