@@ -11,17 +11,19 @@
 
 static const char run_usage[] =
 	"usage: dleasectl run [--shared] [--ttl D] [--grace D] [--wait D]\n"
-	"                     [--nonblock] [--kill-after D] [--token-env VAR]\n"
-	"                     NAME [--] CMD [ARG]...\n";
+	"                     [--nonblock] [--cluster] [--kill-after D]\n"
+	"                     [--token-env VAR] NAME [--] CMD [ARG]...\n";
 
 static const char acquire_usage[] =
 	"usage: dleasectl acquire [--shared] [--ttl D] [--grace D] [--wait D]\n"
-	"                         [--nonblock] [--hold D] [--json] NAME\n";
+	"                         [--nonblock] [--cluster] [--hold D] [--json]\n"
+	"                         NAME\n";
 
 enum {
 	OPT_HOLD = 256,
 	OPT_KILL_AFTER,
 	OPT_TOKEN_ENV,
+	OPT_CLUSTER,
 };
 
 static const struct option lease_options[] = {
@@ -35,6 +37,7 @@ static const struct option lease_options[] = {
 	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "kill-after", required_argument, NULL, OPT_KILL_AFTER },
 	{ "token-env", required_argument, NULL, OPT_TOKEN_ENV },
+	{ "cluster", no_argument, NULL, OPT_CLUSTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -92,6 +95,9 @@ static int parse_one(int c, const char *opt, struct lease_args *a)
 	case OPT_TOKEN_ENV:
 		a->token_env = optarg;
 		return 0;
+	case OPT_CLUSTER:
+		a->cluster = true;
+		return 0;
 	}
 	return usage_error("unknown option '%s'", opt);
 }
@@ -103,6 +109,8 @@ static int check_args(int argc, char **argv, unsigned int which,
 		return usage_error("--ttl must be more than 0");
 	if (a->nonblock && a->wait_set)
 		return usage_error("--nonblock and --wait exclude each other");
+	if (a->cluster && (a->mode == DLEASE_MODE_SHARED || a->grace_ns))
+		return usage_error("cluster leases are exclusive and have no grace period");
 	if (!a->token_env[0] || strchr(a->token_env, '='))
 		return usage_error("--token-env: '%s' is not a variable name",
 				   a->token_env);
@@ -185,4 +193,6 @@ void acquire_opts_from_args(const struct lease_args *a,
 		o->flags = DLEASE_ACQ_TRY;
 	else if (a->wait_set)
 		o->timeout_ns = a->wait_ns;
+	if (a->cluster)
+		o->flags |= DLEASE_ACQ_CLUSTER;
 }

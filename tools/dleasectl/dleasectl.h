@@ -40,6 +40,7 @@
  * @wait_ns: --wait (0 with @wait_set: do not wait, like --nonblock)
  * @wait_set: --wait was given (else wait without limit)
  * @nonblock: --nonblock
+ * @cluster: --cluster, a lease the cluster agrees on (through dleased)
  * @kill_after_ns: run: --kill-after, SIGTERM to SIGKILL on loss
  * @hold_ns: acquire: --hold, release after this long (0: until EOF)
  * @token_env: run: --token-env, the variable that carries the token
@@ -54,6 +55,7 @@ struct lease_args {
 	uint64_t wait_ns;
 	bool wait_set;
 	bool nonblock;
+	bool cluster;
 	uint64_t kill_after_ns;
 	uint64_t hold_ns;
 	const char *token_env;
@@ -152,5 +154,6 @@ int cmd_stats(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 
 #endif /* DLEASECTL_H */

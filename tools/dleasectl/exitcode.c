@@ -31,6 +31,7 @@ int exit_code_for(int err)
 	case ENOENT:
 		return EX_NOINPUT;
 	case ENODEV:
+	case ENOLINK:		/* a cluster lease without a cluster bridge */
 	case EPROTONOSUPPORT:
 	case EOPNOTSUPP:
 		return EX_UNAVAILABLE;

@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
 	{ "config", cmd_config, "get or set the limits" },
 	{ "acquire", cmd_acquire, "take a lease and hold it until EOF" },
 	{ "run", cmd_run, "run a command while holding a lease" },
+	{ "cluster", cmd_cluster, "status of the cluster daemon dleased" },
 };
 
 static void print_usage(FILE *f)
