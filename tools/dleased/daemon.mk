@@ -9,6 +9,8 @@
 #                        file checks, a 3-daemon cluster on 127.0.0.1;
 #                        the last line is "dleased: N passed, N failed"
 #
+# DAEMON_VM_BINS: what the VM payload needs for the multi-host tests.
+#
 # Needs libinih-dev, libsystemd-dev, libsodium-dev and libnl-genl-3-dev
 # (apt-get).
 
@@ -33,6 +35,10 @@ DAEMON_OBJS	:= $(patsubst %.c,$(DAEMON_OUT)/obj/%.o,$(DAEMON_SRCS))
 DAEMON_BIN	:= $(DAEMON_OUT)/dleased
 DAEMON_FORGE	:= $(DAEMON_OUT)/dleased-forge
 DAEMON_TESTS	:= tests/daemon/run.sh
+# For the VM payload: the daemon, the packet forger and the multi-host
+# test (tests/cluster/cluster_netns_test, run by the guest's check.sh
+# like every *_test of the payload).
+DAEMON_VM_BINS	:= $(DAEMON_BIN) $(DAEMON_FORGE) tests/cluster/cluster_netns_test
 
 .PHONY: daemon daemon-check
 
