@@ -35,6 +35,9 @@ VM_LOG_BAD=(
 	'unreferenced object 0x'
 	'suspected memory leak'
 	'list_(add|del) corruption'
+	'list_add double add'
+	'INFO: trying to register non-static key'
+	'kmemleak: .*(disabled|Cannot allocate|Failed to create)'
 	'ODEBUG'
 	'sleeping function called from invalid context'
 	'general protection fault'
@@ -51,7 +54,7 @@ VM_LOG_BAD=(
 # themselves with such lines).
 VM_LOG_BENIGN=(
 	'KASAN: KernelAddressSanitizer initialized'
-	'kmemleak: Kernel memory leak detector'
+	'kmemleak: Kernel memory leak detector initialized'
 )
 # Taint letters by bit (kernel/panic.c); O and E are expected.
 VM_TAINT_LETTERS=PFSRMBUDAWCIOELKXTNJ
