@@ -222,3 +222,53 @@ clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd \
 		kmod/modules.order kmod/version.h Module.symvers modules.order \
 		.*.cmd .module-common.o
+
+# --- the debug kernel: the VM suite under KASAN, lockdep, kmemleak ---------
+#
+#   make debug-kernel     build the 6.12 debug kernel into DLEASE_CACHE/debug
+#                         (tests/vm/debug.config; ~15 min once, then cached)
+#   make check-vm-debug   the kernel suite on it, then a kmemleak scan
+#
+# check-vm (and so check) runs it too, unless VM_DEBUG=0. The kselftests'
+# time bounds are stretched by DEBUG_TEST_SCALE (DLEASE_TEST_SCALE in
+# tests/kselftest/dlease_util.h) on this slower kernel.
+
+VM_DEBUG ?= 1
+DEBUG_TEST_SCALE ?= 4
+DEBUG_VM_TIMEOUT ?= 2400
+DEBUG_VM_MEM ?= 1024
+DEBUG_ENV := $(BUILD)/debug/kernel.env
+
+.PHONY: debug-kernel check-vm-debug debug-kernel-force
+
+# Asks debug-kernel.sh every time (a cache hit costs well under a second);
+# the file changes, and dlease.ko is rebuilt, only when the kernel did.
+$(DEBUG_ENV): debug-kernel-force
+	@mkdir -p $(@D)
+	$(VM)/debug-kernel.sh > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+debug-kernel: $(DEBUG_ENV)
+	@cat $<
+
+$(BUILD)/debug/dlease.ko: $(KMOD_SRCS) $(DEBUG_ENV)
+	@rm -rf $(BUILD)/debug/src && mkdir -p $(BUILD)/debug/src
+	cp -r Kbuild VERSION kmod include scripts $(BUILD)/debug/src/
+	scripts/version.sh > $(BUILD)/debug/src/VERSION
+	rm -rf $(BUILD)/debug/src/scripts/.git*
+	. $(DEBUG_ENV) && $(MAKE) -C "$$KDIR" M=$(BUILD)/debug/src W=1 modules
+	cp $(BUILD)/debug/src/kmod/dlease.ko $@
+
+check-vm-debug: $(BUILD)/debug/dlease.ko $(PAYLOAD_DEPS) \
+		$(VM)/guest/leakcheck.sh $(DEBUG_ENV)
+	$(call make_payload,$(BUILD)/debug/payload,$(BUILD)/debug/dlease.ko,\
+		$(VM)/guest/leakcheck.sh)
+	. $(DEBUG_ENV) && $(VM)/run.sh -k debug -K "$${VMLINUX:-$$VMLINUZ}" \
+		-M "$$MODDIR" -t $(DEBUG_VM_TIMEOUT) -m $(DEBUG_VM_MEM) \
+		-a "slab_nomerge kmemleak=on" -l $(BUILD)/debug/check.log \
+		-- $(BUILD)/debug/payload \
+		DLEASE_TEST_SCALE=$(DEBUG_TEST_SCALE) ./leakcheck.sh ./check.sh
+
+ifeq ($(VM_DEBUG),1)
+check-vm: check-vm-debug
+endif
