@@ -143,7 +143,7 @@ $(BUILD)/%/dlease.ko: $(KMOD_SRCS)
 # A payload: the module, the kernel tests, the library's and the CLI's VM
 # tests and the binaries they run.  Made afresh for every run (a copy).
 PAYLOAD_DEPS := $(KSFT_BINS) $(USER_VM_TESTS) $(USER_VM_BINS) \
-	$(VM)/guest/check.sh
+	$(DAEMON_VM_BINS) $(VM)/guest/check.sh
 
 # make_payload DIR,MODULE[,MORE FILES]
 define make_payload
