@@ -269,6 +269,9 @@ check-vm-debug: $(BUILD)/debug/dlease.ko $(PAYLOAD_DEPS) \
 		-- $(BUILD)/debug/payload \
 		DLEASE_TEST_SCALE=$(DEBUG_TEST_SCALE) ./leakcheck.sh ./check.sh
 
+# Last, after the Debian kernels: as a prerequisite of check-vm, make took
+# it first.
 ifeq ($(VM_DEBUG),1)
-check-vm: check-vm-debug
+check-vm: $(addprefix check-vm-,$(VM_SERIES))
+	$(MAKE) check-vm-debug
 endif
