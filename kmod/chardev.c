@@ -41,8 +41,8 @@ static int dlease_open(struct inode *inode, struct file *file)
 		goto err_user;
 	xa_init_flags(&sess->leases, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	sess->id = atomic64_inc_return(&sess->dn->last_session);
-	err = xa_insert(&sess->dn->sessions, sess->id, sess,
-			GFP_KERNEL_ACCOUNT);
+	err = xa_insert_bh(&sess->dn->sessions, sess->id, sess,
+			   GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_events;
 	atomic_inc(&sess->dn->nsessions);
@@ -66,7 +66,7 @@ static int dlease_file_release(struct inode *inode, struct file *file)
 
 	dlease_session_release_all(sess);
 	/* No revoke by id can find the session from here on. */
-	xa_erase(&sess->dn->sessions, sess->id);
+	xa_erase_bh(&sess->dn->sessions, sess->id);
 	atomic_dec(&sess->dn->nsessions);
 	xa_destroy(&sess->leases);
 	put_pid_ns(sess->pid_ns);

@@ -218,12 +218,12 @@ static int dlease_lease_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
-	xa_lock(&dn->sessions);
+	xa_lock_bh(&dn->sessions);
 	sess = xa_load(&dn->sessions, nla_get_u64(attrs[DLEASE_A_LEASE_SESSION]));
 	lease = sess ? dlease_lease_find(sess,
 					 nla_get_u64(attrs[DLEASE_A_LEASE_ID])) :
 		       ERR_PTR(-ENOENT);
-	xa_unlock(&dn->sessions);
+	xa_unlock_bh(&dn->sessions);
 	if (IS_ERR(lease)) {
 		if (sess)
 			NL_SET_ERR_MSG(info->extack, "no such lease");

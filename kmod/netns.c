@@ -215,7 +215,7 @@ static int __net_init dlease_net_init(struct net *net)
 	atomic64_set(&dn->last_token, 0);
 	atomic64_set(&dn->last_session, 0);
 	atomic_set(&dn->generation, 1);	/* 0 means "not set" to dumps */
-	xa_init(&dn->sessions);
+	xa_init_flags(&dn->sessions, XA_FLAGS_LOCK_BH);
 	xa_init_flags(&dn->resources, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	xa_init_flags(&dn->handles, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 	spin_lock_init(&dn->bridge_lock);

@@ -80,10 +80,10 @@ int dlease_revoke_id(struct dlease_net *dn, u64 session, u64 id)
 	LIST_HEAD(dead);
 	int err = 1;
 
-	xa_lock(&dn->sessions);
+	xa_lock_bh(&dn->sessions);
 	sess = xa_load(&dn->sessions, session);
 	lease = sess ? dlease_lease_find(sess, id) : ERR_PTR(-ENOENT);
-	xa_unlock(&dn->sessions);
+	xa_unlock_bh(&dn->sessions);
 	if (IS_ERR(lease))
 		return PTR_ERR(lease);
 
