@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -174,6 +175,32 @@ static inline int dl_wait_waiters(int fd, uint64_t id, int n)
 	while ((w = dl_waiters(fd, id)) != n && now_ns() < end)
 		usleep(1000);
 	return w;
+}
+
+/* Writes a number to a sysfs/tracefs file; 0 or -errno. */
+static inline int dl_write_uint(const char *path, unsigned int v)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fprintf(f, "%u\n", v) > 0;
+	return fclose(f) == 0 && ok ? 0 : -EIO;
+}
+
+/* Reads a number from a sysfs file; 0 if it cannot. */
+static inline unsigned int dl_read_uint(const char *path)
+{
+	unsigned int v = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
 }
 
 #endif /* DLEASE_UTIL_H */

@@ -28,13 +28,11 @@ FIXTURE_SETUP(limits)
 	ASSERT_EQ(0, dl_ioctl(self->fd, DLEASE_IOC_INFO, &self->info));
 }
 
-static int write_param(const char *path, unsigned int v);
-
 FIXTURE_TEARDOWN(limits)
 {
 	close(self->fd);
 	if (self->saved_user_max)
-		write_param(USER_PARAM, self->saved_user_max);
+		dl_write_uint(USER_PARAM, self->saved_user_max);
 }
 
 static int name_n(char *buf, size_t len, const char *prefix, unsigned int n)
@@ -68,34 +66,10 @@ TEST_F(limits, per_session_quota_edquot)
 	EXPECT_EQ(0, dl_try(self->fd, "quota-s-more", &a));
 }
 
-static int write_param(const char *path, unsigned int v)
-{
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fprintf(f, "%u\n", v) > 0;
-	return fclose(f) == 0 && ok ? 0 : -EIO;
-}
-
-static unsigned int read_param(const char *path)
-{
-	unsigned int v = 0;
-	FILE *f = fopen(path, "r");
-
-	if (f) {
-		if (fscanf(f, "%u", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
 /* The per-user quota spans sessions; other users are not affected. */
 TEST_F(limits, per_user_quota_spans_sessions)
 {
-	unsigned int old = read_param(USER_PARAM);
+	unsigned int old = dl_read_uint(USER_PARAM);
 	struct dlease_acquire a;
 	struct stat st;
 	int fd2 = dl_open();
@@ -106,7 +80,7 @@ TEST_F(limits, per_user_quota_spans_sessions)
 	ASSERT_LT(0, old);
 	self->saved_user_max = old;
 	ASSERT_EQ(0, stat(DL_DEV, &st));
-	ASSERT_EQ(0, write_param(USER_PARAM, 6));
+	ASSERT_EQ(0, dl_write_uint(USER_PARAM, 6));
 	for (i = 0; i < 6; i++) {
 		name_n(name, sizeof(name), "quota-u", i);
 		EXPECT_EQ(0, dl_try(i % 2 ? fd2 : self->fd, name, &a));

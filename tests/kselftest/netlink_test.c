@@ -35,17 +35,6 @@ FIXTURE_SETUP(nl)
 						DLEASE_FAMILY_NAME);
 }
 
-static int write_uint(const char *path, unsigned int v)
-{
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fprintf(f, "%u\n", v) > 0;
-	return fclose(f) == 0 && ok ? 0 : -EIO;
-}
-
 FIXTURE_TEARDOWN(nl)
 {
 	struct nl_msg m;
@@ -60,7 +49,7 @@ FIXTURE_TEARDOWN(nl)
 	nl_put_u64(&m, DLEASE_A_CONFIG_TTL_MAX, self->info.ttl_max_ns);
 	nl_talk(&self->nl, &m, NULL, NULL);
 	if (self->user_max)
-		write_uint(USER_PARAM, self->user_max);
+		dl_write_uint(USER_PARAM, self->user_max);
 	close(self->nl.fd);
 	close(self->fd);
 }
@@ -498,13 +487,10 @@ TEST_F_TIMEOUT(nl, dump_of_100000_leases_is_complete, 600)
 	struct dlease_acquire a;
 	uint64_t t0, t_acq, t_dump;
 	char name[32];
-	FILE *f;
 
-	f = fopen(USER_PARAM, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_EQ(1, fscanf(f, "%u", &self->user_max));
-	fclose(f);
-	ASSERT_EQ(0, write_uint(USER_PARAM, 2 * n));
+	self->user_max = dl_read_uint(USER_PARAM);
+	ASSERT_LT(0, self->user_max);
+	ASSERT_EQ(0, dl_write_uint(USER_PARAM, 2 * n));
 	ASSERT_EQ(0, config_set(&self->nl, n, 0));
 	t0 = now_ns();
 	for (unsigned int i = 0; i < n; i++) {
@@ -859,11 +845,11 @@ TEST_F(nl, tracepoints_for_every_transition)
 			 events[i]);
 		EXPECT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 	}
-	ASSERT_EQ(0, write_uint(TRACEFS "/events/dlease/dlease_granted/enable",
+	ASSERT_EQ(0, dl_write_uint(TRACEFS "/events/dlease/dlease_granted/enable",
 				1));
-	ASSERT_EQ(0, write_uint(TRACEFS "/tracing_on", 1));
+	ASSERT_EQ(0, dl_write_uint(TRACEFS "/tracing_on", 1));
 	ASSERT_EQ(0, dl_try(self->fd, "nl-traced", &a));
-	write_uint(TRACEFS "/events/dlease/dlease_granted/enable", 0);
+	dl_write_uint(TRACEFS "/events/dlease/dlease_granted/enable", 0);
 	ASSERT_EQ(0, read_file(TRACEFS "/trace", buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, "dlease_granted"));
 	EXPECT_NE(NULL, strstr(buf, "name=nl-traced mode=exclusive"));
