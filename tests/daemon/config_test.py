@@ -4,8 +4,13 @@
 naming its section and key, and the right sysexits code.
 
     config_test.py DLEASED
+    config_test.py --emit FILE
 
-Prints one TAP line per case.
+Prints one TAP line per case. With --emit, writes the cases to FILE for
+config_vm_test, which runs them in the VM: records separated by "%%",
+first the files to make ("file: NAME SIZE|dir MODE OWNER"), then one a
+case: "what:", "exit:", "args:", "expect:" lines (the expected output;
+@D@ stands for the test directory), then "conf:" and the configuration.
 """
 import os
 import subprocess
@@ -34,7 +39,10 @@ message-timeout = 100ms
 """
 
 # (what, {line to replace: replacement} or text to append, expected
-# message, exit code). A replacement of None deletes the line.
+# message, exit code[, dleased's arguments]). A replacement of None
+# deletes the line; the configuration is written to {d}/dleased.conf and
+# the arguments are "--check-config {d}/dleased.conf" unless given.
+CHECK_ARGS = ["--check-config", "{d}/dleased.conf"]
 CASES = [
     ("valid", {}, ": ok", EX_OK),
     ("valid, self in [peers] gives listen",
@@ -146,19 +154,34 @@ CASES = [
      "[node] id: expected a number 0..4294967295\n"
      "dleased: err: {d}/dleased.conf: [lease] epsilon: expected a duration",
      EX_CONFIG),
+    # the daemon itself refuses a bad key as --check-config does
+    ("daemon start refuses a group-readable key",
+     {"key-file = {d}/key": "key-file = {d}/key640"},
+     "accessible by group", EX_CONFIG, ["-c", "{d}/dleased.conf"]),
+    ("configuration file absent", {}, "No such file or directory",
+     EX_NOINPUT, ["--check-config", "{d}/none"]),
+    ("bad option", {}, "usage:", EX_USAGE, ["--bogus"]),
 ]
 
 
+# The files the cases name: (name, size in bytes, mode, owner uid or
+# None); a size of None is a directory.
+FILES = (("state", None, 0o700, None), ("key", 32, 0o600, None),
+         ("key640", 32, 0o640, None), ("key604", 32, 0o604, None),
+         ("key16", 16, 0o600, None), ("keynobody", 32, 0o600, 65534))
+
+
 def make_files(d):
-    os.mkdir(os.path.join(d, "state"))
-    for name, size, mode in (("key", 32, 0o600), ("key640", 32, 0o640),
-                             ("key604", 32, 0o604), ("key16", 16, 0o600),
-                             ("keynobody", 32, 0o600)):
+    for name, size, mode, owner in FILES:
         path = os.path.join(d, name)
-        with open(path, "wb") as f:
-            f.write(os.urandom(size))
+        if size is None:
+            os.mkdir(path)
+        else:
+            with open(path, "wb") as f:
+                f.write(os.urandom(size))
         os.chmod(path, mode)
-    os.chown(os.path.join(d, "keynobody"), 65534, 65534)
+        if owner is not None:
+            os.chown(path, owner, owner)
 
 
 def config_text(d, change):
@@ -178,7 +201,29 @@ def run(dleased, args):
     return p.returncode, p.stdout + p.stderr
 
 
+def cases():
+    for case in CASES:
+        yield case if len(case) == 5 else case + (CHECK_ARGS,)
+
+
+def emit(path):
+    with open(path, "w") as f:
+        for name, size, mode, owner in FILES:
+            f.write("file: %s %s %o %s\n" % (name, "dir" if size is None
+                                               else size, mode, owner or 0))
+        f.write("%%\n")
+        for what, change, expect, code, args in cases():
+            args = " ".join(args).replace("{d}", "@D@")
+            f.write("what: %s\nexit: %d\nargs: %s\n" % (what, code, args))
+            for line in expect.split("\n"):
+                f.write("expect: %s\n" % line.replace("{d}", "@D@"))
+            f.write("conf:\n%s%%%%\n" % config_text("@D@", change))
+    return 0
+
+
 def main():
+    if sys.argv[1] == "--emit":
+        return emit(sys.argv[2])
     dleased = sys.argv[1]
     n = 0
     failed = 0
@@ -186,23 +231,12 @@ def main():
         make_files(d)
         conf = os.path.join(d, "dleased.conf")
         checks = []
-        for what, change, expect, code in CASES:
+        for what, change, expect, code, args in cases():
             with open(conf, "w") as f:
                 f.write(config_text(d, change))
-            rc, out = run(dleased, ["--check-config", conf])
+            rc, out = run(dleased, [a.replace("{d}", d) for a in args])
             checks.append((what, rc == code and expect.replace("{d}", d) in out,
                            "exit %d, expected %d; output:\n%s" % (rc, code, out)))
-        # the daemon itself refuses a bad key as --check-config does
-        with open(conf, "w") as f:
-            f.write(config_text(d, {"key-file = {d}/key": "key-file = {d}/key640"}))
-        rc, out = run(dleased, ["-c", conf])
-        checks.append(("daemon start refuses a group-readable key",
-                       rc == EX_CONFIG and "accessible by group" in out, out))
-        rc, out = run(dleased, ["--check-config", os.path.join(d, "none")])
-        checks.append(("configuration file absent", rc == EX_NOINPUT and
-                       "No such file or directory" in out, out))
-        rc, out = run(dleased, ["--bogus"])
-        checks.append(("bad option", rc == EX_USAGE and "usage:" in out, out))
         for what, ok, detail in checks:
             n += 1
             print("%s %d - config: %s" % ("ok" if ok else "not ok", n, what))

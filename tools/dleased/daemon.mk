@@ -59,3 +59,12 @@ daemon: $(DAEMON_BIN) $(DAEMON_FORGE)
 
 daemon-check: daemon
 	@$(DAEMON_TESTS) $(DAEMON_OUT)
+
+# The configuration cases of tests/daemon/config_test.py, replayed in the
+# VM by tests/daemon/config_vm_test.
+DAEMON_BADCONF	:= $(DAEMON_OUT)/dleased-badconf.txt
+DAEMON_VM_BINS	+= $(DAEMON_BADCONF) tests/daemon/config_vm_test
+
+$(DAEMON_BADCONF): tests/daemon/config_test.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) $< --emit $@
