@@ -113,6 +113,11 @@ static void chk_handover(struct sim *s, uint32_t res)
 	if (s->release_at[res]) {
 		s->rep.releases_waited++;
 		s->rep.release_to_grant += s->now - s->release_at[res];
+		if (s->now - s->release_at[res] > s->rep.release_to_grant_max)
+			s->rep.release_to_grant_max = s->now - s->release_at[res];
+		if (s->release_at[res] >= s->p.calm_at &&
+		    s->now - s->release_at[res] > SIM_SLOW_HANDOVER_NS)
+			s->rep.releases_slow++;
 	}
 	s->death_at[res] = 0;
 	s->release_at[res] = 0;

@@ -96,6 +96,7 @@ static void print_seed(int idx, const struct sim_report *r)
 	       "msgs/grant %.1f msgs/op %.1f rt/acquire %.2f (%.0f%% in 2) "
 	       "rt/renew %.2f "
 	       "death->grant %.0f ms (max %.0f, %lu) release->grant %.1f ms "
+	       "(max %.0f, %lu slow) "
 	       "crashes %lu partitions %lu snipes %lu forged-dropped %lu "
 	       "wall %.2f s\n",
 	       r->failed ? "not " : "", idx, (unsigned long)r->seed, r->nodes,
@@ -107,6 +108,7 @@ static void print_seed(int idx, const struct sim_report *r)
 	       per(r->death_to_grant, r->deaths) / 1e6,
 	       r->death_to_grant_max / 1e6, (unsigned long)r->deaths,
 	       per(r->release_to_grant, r->releases_waited) / 1e6,
+	       r->release_to_grant_max / 1e6, (unsigned long)r->releases_slow,
 	       (unsigned long)r->crashes, (unsigned long)r->partitions,
 	       (unsigned long)r->snipes, (unsigned long)r->forged_dropped,
 	       r->wall_ns / 1e9);
@@ -127,6 +129,9 @@ static void add(struct sim_report *t, const struct sim_report *r)
 		t->death_to_grant_max = r->death_to_grant_max;
 	t->releases_waited += r->releases_waited;
 	t->release_to_grant += r->release_to_grant;
+	if (r->release_to_grant_max > t->release_to_grant_max)
+		t->release_to_grant_max = r->release_to_grant_max;
+	t->releases_slow += r->releases_slow;
 	t->crashes += r->crashes;
 	t->partitions += r->partitions;
 	t->snipes += r->snipes;
@@ -208,7 +213,8 @@ int main(int argc, char **argv)
 	       "%.1f msgs/grant, %.1f msgs/op, %.2f rt/acquire "
 	       "(%.0f%% in 2), %.2f rt/renew, "
 	       "death->grant avg %.0f ms max %.0f ms over %lu, "
-	       "release->grant avg %.1f ms over %lu, %lu snipes, "
+	       "release->grant avg %.1f ms max %.0f ms over %lu "
+	       "(%lu over 500 ms when calm), %lu snipes, "
 	       "%.0f s simulated, %.1f s wall\n", got,
 	       (unsigned long)total.ops,
 	       (unsigned long)total.grants, (unsigned long)total.renewals,
@@ -220,7 +226,9 @@ int main(int argc, char **argv)
 	       per(total.death_to_grant, total.deaths) / 1e6,
 	       total.death_to_grant_max / 1e6, (unsigned long)total.deaths,
 	       per(total.release_to_grant, total.releases_waited) / 1e6,
+	       total.release_to_grant_max / 1e6,
 	       (unsigned long)total.releases_waited,
+	       (unsigned long)total.releases_slow,
 	       (unsigned long)total.snipes, total.sim_ns / 1e9,
 	       (wall_ns() - t0) / 1e9);
 	if (got < 0)
