@@ -37,8 +37,9 @@ DAEMON_FORGE	:= $(DAEMON_OUT)/dleased-forge
 DAEMON_TESTS	:= tests/daemon/run.sh
 # For the VM payload: the daemon, the packet forger and the multi-host
 # test (tests/cluster/cluster_netns_test, run by the guest's check.sh
-# like every *_test of the payload).
-DAEMON_VM_BINS	:= $(DAEMON_BIN) $(DAEMON_FORGE) tests/cluster/cluster_netns_test
+# like every *_test of the payload) with the helpers it sources.
+DAEMON_VM_BINS	:= $(DAEMON_BIN) $(DAEMON_FORGE) tests/cluster/lib.sh \
+		   tests/cluster/cluster_netns_test
 
 .PHONY: daemon daemon-check
 
