@@ -211,6 +211,42 @@ static void test_release_under_older_ballot(void)
 	shutdown_all();
 }
 
+/*
+ * A holder that releases while another node waits and asks again at once
+ * (its kernel queue had a second local waiter) must not race the waiter
+ * its release woke: the waiter is granted, and the releasing node then
+ * queues behind it. Without waiters it asks again at once.
+ */
+static void test_release_yields_to_waiter(void)
+{
+	uint64_t next;
+
+	boot();
+	dl_core_acquire(cores[0], T0, "y", 1, 500 * MS, 0);
+	settle(T0);
+	dl_core_release(cores[0], T0 + 5 * MS, "y", 1);
+	dl_core_acquire(cores[0], T0 + 5 * MS, "y", 1, 500 * MS, 0);
+	settle(T0 + 5 * MS);
+	TAP_OK(last[0].type == DL_OUT_GRANTED,
+	       "with nobody waiting, a release and a new acquire go at once");
+	dl_core_acquire(cores[1], T0 + 10 * MS, "y", 1, 500 * MS, 0);
+	settle(T0 + 10 * MS);
+	TAP_OK(last[0].type == DL_OUT_BREAK && last[1].type == DL_OUT_WAIT,
+	       "holder told someone waits");
+	dl_core_release(cores[0], T0 + 20 * MS, "y", 1);
+	dl_core_acquire(cores[0], T0 + 20 * MS, "y", 1, 500 * MS, 0);
+	settle(T0 + 20 * MS);
+	next = dl_core_next_tick(cores[0]);
+	TAP_OK(last[1].type == DL_OUT_GRANTED && next >= T0 + 30 * MS,
+	       "release with a waiter: the waiter is granted, the releasing "
+	       "node asks again only a message timeout later");
+	dl_core_tick(cores[0], next);
+	settle(next);
+	TAP_OK(last[0].type == DL_OUT_WAIT && last[0].position == 0,
+	       "... and then queues behind the new holder");
+	shutdown_all();
+}
+
 static void test_minority(void)
 {
 	boot();
@@ -324,6 +360,7 @@ int main(void)
 	test_grant_renew_release();
 	test_wake_races_release();
 	test_release_under_older_ballot();
+	test_release_yields_to_waiter();
 	test_minority();
 	test_quiet_and_tokens();
 	test_config();

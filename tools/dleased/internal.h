@@ -46,6 +46,7 @@ struct dl_prop {
 	uint64_t holder_expiry;	/* latest expiry of another's live lease */
 	uint64_t break_token;	/* client already told about waiters */
 	uint64_t woken_token;	/* a WAKE said this token was released */
+	uint64_t yield_until;	/* released to waiters: do not race them */
 	uint32_t phases;
 	uint32_t acks;		/* bitmask by node index */
 	uint32_t nacks;

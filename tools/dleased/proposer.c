@@ -392,6 +392,13 @@ int dl_prop_acquire(struct dl_core *core, struct dl_res *res, uint64_t now,
 	prop->ttl = ttl;
 	prop->give_up_at = give_up_at;
 	prop->phases = 0;
+	if (now < prop->yield_until) {
+		/* let the woken waiter take it, then queue behind it */
+		prop->phase = DL_PH_NONE;
+		prop->retry_at = prop->yield_until +
+				 dl_random(core, core->cfg.retry_slot_ns / 4);
+		return 0;
+	}
 	dl_prop_prepare(core, res, now);
 	return 0;
 }
@@ -441,7 +448,9 @@ int dl_prop_renew(struct dl_core *core, struct dl_res *res, uint64_t now,
  * Writes a released value under the ballot of our latest value. The
  * release of a held lease is marked DL_LEASE_WAS_HELD, and acceptors take
  * it whatever they promised since; a cancelled acquire is refused if a
- * higher ballot came in, and its value, if chosen, simply runs out.
+ * higher ballot came in, and its value, if chosen, simply runs out. If
+ * others wait, an acquire of ours in the next message timeout starts only
+ * after it (dl_prop_acquire()).
  *
  * Return: 0 or -ENOENT.
  */
@@ -463,6 +472,15 @@ int dl_prop_release(struct dl_core *core, struct dl_res *res, uint64_t now)
 	}
 	if (prop->holding)
 		value.flags |= DL_LEASE_WAS_HELD;
+	/*
+	 * Someone waits (BREAK): acceptors wake the head waiter with this
+	 * release. A new acquire of ours right after it would race that
+	 * waiter's round and, both preempting the other, could leave the
+	 * resource idle until a retry slot; it waits one message timeout,
+	 * in which the waiter's round completes or fails, and then queues.
+	 */
+	if (prop->holding && prop->break_token == prop->held.token)
+		prop->yield_until = now + core->cfg.msg_timeout_ns;
 	prop->holding = false;
 	prop->want = DL_WANT_NONE;
 	prop->phase = DL_PH_NONE;
