@@ -93,14 +93,35 @@ int dlease_bridge_register_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* A WAIT needs the place in line (from 1) and the expected grant time. */
+static int dlease_bridge_wait_attrs(struct genl_info *info,
+				    struct dlease_answer *a)
+{
+	struct nlattr *count = info->attrs[DLEASE_A_BRIDGE_COUNT];
+	struct nlattr *expires = info->attrs[DLEASE_A_BRIDGE_EXPIRES];
+
+	if (!count || !expires) {
+		NL_SET_ERR_MSG(info->extack, "a wait needs count and expires");
+		return -EINVAL;
+	}
+	a->count = nla_get_u32(count);
+	if (!a->count) {
+		NL_SET_ERR_MSG_ATTR(info->extack, count,
+				    "places in the cluster's line start at 1");
+		return -EINVAL;
+	}
+	a->expires = nla_get_u64(expires);
+	return 0;
+}
+
 /**
  * dlease_bridge_answer_doit() - DLEASE_CMD_BRIDGE_ANSWER
  * @skb: the request
  * @info: its netlink info
  *
  * Return: 0, or -EPERM (not from the bridge socket), -EINVAL (attributes
- * missing for the result), -ENOENT (unknown handle), -ESTALE (the request
- * is no longer waiting for this answer).
+ * missing for the result, or a WAIT for a TRY request), -ENOENT (unknown
+ * handle), -ESTALE (the request is no longer waiting for this answer).
  */
 int dlease_bridge_answer_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -145,9 +166,17 @@ int dlease_bridge_answer_doit(struct sk_buff *skb, struct genl_info *info)
 		if (attrs[DLEASE_A_BRIDGE_COUNT])
 			a.count = nla_get_u32(attrs[DLEASE_A_BRIDGE_COUNT]);
 		break;
+	case DLEASE_BRIDGE_RESULT_WAIT:
+		err = dlease_bridge_wait_attrs(info, &a);
+		if (err)
+			return err;
+		break;
 	}
 	err = dlease_cluster_answer(dn, &a);
-	if (err == -ENOENT)
+	if (err == -EINVAL)
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DLEASE_A_BRIDGE_RESULT],
+				    "a try request does not wait in the cluster");
+	else if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DLEASE_A_BRIDGE_REQ],
 				    "no such request");
 	else if (err == -ESTALE)

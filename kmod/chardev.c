@@ -209,7 +209,8 @@ static long dlease_ioc_query(struct dlease_session *sess, void __user *arg)
 
 	if (copy_from_user(&q, arg, sizeof(q)))
 		return -EFAULT;
-	if (q.flags || !dlease_zeroed(q.reserved, sizeof(q.reserved)))
+	/* The out-only fields that replaced reserved ones: zero as before. */
+	if (q.flags || q.cluster_place || q.reserved0 || q.wait_until_ns)
 		return -EINVAL;
 	room = q.name_len;
 	err = dlease_query(sess, &q, name);

@@ -13,6 +13,12 @@
  * Each forwarded lease also remembers which registration of the bridge it
  * went to: a bridge that registers later knows nothing of it.
  *
+ * While it waits for the bridge, a request may hear WAIT answers: its place
+ * in the cluster's line and when the bridge expects to grant it.  They are
+ * kept on the request (for DLEASE_IOC_QUERY and dumps) and passed on to its
+ * session as DLEASE_EV_WAIT.  As the event tells its id, the request is
+ * published then: QUERY and RELEASE (a cancel) find it by id.
+ *
  * The local expiry of a cluster lease is never later than the cluster's
  * expiry less the drift margin; a renewal goes to the bridge and waits for
  * its answer.  When the bridge goes away, pending requests fail with
@@ -175,6 +181,8 @@ static int dlease_cluster_grant(struct dlease_lease *lease,
 	list_del(&lease->node);
 	res->nwaiters--;
 	lease->token = a->token;
+	lease->cluster_place = 0;
+	lease->wait_until = 0;
 	dlease_grant(res, lease, ktime_get());
 	dlease_publish(lease);
 	if (lease->waiter)
@@ -195,6 +203,28 @@ static void dlease_cluster_renewed(struct dlease_lease *lease,
 		dlease_transition(lease, DLEASE_EV_RENEWED);
 	}
 	dlease_cluster_renew_done(lease, err);
+}
+
+/*
+ * The cluster's lease is held elsewhere: where the request stands.  A TRY
+ * is never in the cluster's line (-EINVAL: the bridge got it wrong); any
+ * other request that is no longer pending gets -ESTALE, like other
+ * answers that come too late.
+ */
+static int dlease_cluster_wait(struct dlease_lease *lease,
+			       const struct dlease_answer *a)
+{
+	if (lease->ctry)
+		return -EINVAL;
+	if (lease->state != DLEASE_STATE_WAITING || !lease->forwarded)
+		return -ESTALE;
+	lease->cluster_place = a->count;
+	lease->wait_until = ns_to_ktime(min_t(u64, a->expires, KTIME_MAX));
+	/* The event names it: from now on it can be found by its id. */
+	dlease_publish(lease);
+	dlease_event_post(lease->sess, DLEASE_EV_WAIT, lease, a->count);
+	dlease_transition(lease, DLEASE_EV_WAIT);
+	return 0;
 }
 
 /*
@@ -237,6 +267,8 @@ static int dlease_cluster_apply(struct dlease_lease *lease,
 				  a->count);
 		dlease_transition(lease, DLEASE_EV_BREAK);
 		return 0;
+	case DLEASE_BRIDGE_RESULT_WAIT:
+		return dlease_cluster_wait(lease, a);
 	}
 	return -EINVAL;
 }
@@ -264,7 +296,7 @@ static struct dlease_lease *dlease_handle_lease(struct dlease_net *dn,
  *
  * Context: process context.
  * Return: 0, -ENOENT (no such handle), -ESTALE (the request or lease is no
- * longer in the state the answer is for).
+ * longer in the state the answer is for), -EINVAL (a WAIT for a TRY).
  */
 int dlease_cluster_answer(struct dlease_net *dn, const struct dlease_answer *a)
 {

@@ -132,9 +132,9 @@ struct dlease_answer {
 	u64 handle;
 	u32 result;			/* DLEASE_BRIDGE_RESULT_* */
 	u32 error;
-	u32 count;
+	u32 count;			/* BREAK: waiters; WAIT: place */
 	u64 token;
-	u64 expires;
+	u64 expires;			/* WAIT: the expected grant */
 };
 
 /* Lookup key of a resource: the name bytes and their scope. */
@@ -212,6 +212,8 @@ struct dlease_lease {
 	int renew_err;			/* outcome of a cluster renewal */
 	u64 renew_ttl;
 	ktime_t cluster_end;		/* cluster expiry less the margin */
+	u32 cluster_place;		/* in the cluster's line, 0: unknown */
+	ktime_t wait_until;		/* expected cluster grant, or 0 */
 	struct list_head node;		/* in res->holders or res->waiters */
 	struct dlease_resource *res;
 	struct dlease_session *sess;

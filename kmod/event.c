@@ -6,8 +6,9 @@
  * Events are posted from process context and from lease timers (softirq)
  * with no allocation: the ring is allocated when the session opens.  When
  * it fills, its last slot becomes a DLEASE_EV_OVERFLOW record counting the
- * events lost after it.  A BREAK event for a lease whose previous event is
- * an unread BREAK updates that record instead of taking a new slot.
+ * events lost after it.  A BREAK or WAIT event for a lease whose previous
+ * event is an unread one of the same type updates that record instead of
+ * taking a new slot: only the latest count (and wait) matters.
  *
  * Readers are serialised by ev_read_lock.  A reader copies records out
  * without consuming them, and consumes them only once they reached user
@@ -41,7 +42,7 @@ int dlease_events_init(struct dlease_session *sess, u32 cap)
 	if (!sess->ev_ring)
 		return -ENOMEM;
 	sess->ev_cap = cap;
-	sess->ev_mask = DLEASE_EV_MASK_ALL;
+	sess->ev_mask = DLEASE_EV_MASK_DEFAULT;
 	spin_lock_init(&sess->ev_lock);
 	mutex_init(&sess->ev_read_lock);
 	init_waitqueue_head(&sess->ev_wait);
@@ -86,7 +87,18 @@ static void dlease_ev_fill(struct dlease_event *ev, u32 type,
 	case DLEASE_EV_LATE:
 		ev->expires_ns = ktime_to_ns(lease->expires) + lease->grace_ns;
 		break;
+	case DLEASE_EV_WAIT:
+		ev->expires_ns = ktime_to_ns(lease->wait_until);
+		break;
 	}
+}
+
+/* Whether @type replaces @last rather than taking a slot of its own. */
+static bool dlease_ev_merges(const struct dlease_event *last, u32 type,
+			     const struct dlease_lease *lease)
+{
+	return (type == DLEASE_EV_BREAK || type == DLEASE_EV_WAIT) && last &&
+	       last->type == type && last->lease_id == lease->id;
 }
 
 static void dlease_ev_push(struct dlease_session *sess, u32 type,
@@ -97,10 +109,8 @@ static void dlease_ev_push(struct dlease_session *sess, u32 type,
 
 	if (sess->ev_len)
 		last = dlease_ev_slot(sess, sess->ev_len - 1);
-	if (type == DLEASE_EV_BREAK && last && last->type == type &&
-	    last->lease_id == lease->id) {
-		last->count = count;
-		last->time_ns = now;
+	if (dlease_ev_merges(last, type, lease)) {
+		dlease_ev_fill(last, type, lease, count, now);
 	} else if (sess->ev_len == sess->ev_cap) {
 		last->count++;		/* it is the OVERFLOW record */
 	} else if (sess->ev_len == sess->ev_cap - 1) {

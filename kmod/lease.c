@@ -15,7 +15,8 @@
  *
  * A request's id is reserved in its session's xarray when it is made and
  * the request is stored there (published) under the resource lock once
- * its caller may know it: when it is granted, or queued asynchronously.
+ * its caller may know it: when it is granted, queued asynchronously, or
+ * (cluster) told to wait by an event that names it.
  * Lookups by id therefore only ever see complete, live requests.
  */
 
@@ -286,6 +287,9 @@ static int dlease_end(struct dlease_lease *lease)
 	live = lease->state != DLEASE_STATE_DEAD;
 	if (live)
 		dlease_kill(lease, 0);
+	/* A blocked acquirer whose id got out (cluster WAIT) hears ESTALE. */
+	if (live && lease->waiter)
+		wake_up_process(lease->waiter);
 	spin_unlock_bh(&res->lock);
 	if (!live)
 		return -ESTALE;
@@ -735,6 +739,8 @@ int dlease_query(struct dlease_session *sess, struct dlease_query *q, u8 *name)
 	q->ttl_ns = lease->ttl_ns;
 	q->grace_ns = lease->grace_ns;
 	q->cookie = lease->cookie;
+	q->cluster_place = lease->cluster_place;
+	q->wait_until_ns = ktime_to_ns(lease->wait_until);
 	if (lease->state != DLEASE_STATE_WAITING) {
 		q->token = lease->token;
 		q->expires_ns = ktime_to_ns(lease->expires);

@@ -95,7 +95,7 @@ static const struct nla_policy dlease_bridge_answer_policy[DLEASE_A_BRIDGE_COUNT
 	[DLEASE_A_BRIDGE_TRY] = { .type = NLA_REJECT },
 	[DLEASE_A_BRIDGE_RESULT] = NLA_POLICY_RANGE(NLA_U32,
 						    DLEASE_BRIDGE_RESULT_GRANT,
-						    DLEASE_BRIDGE_RESULT_BREAK),
+						    DLEASE_BRIDGE_RESULT_WAIT),
 	[DLEASE_A_BRIDGE_TOKEN] = NLA_POLICY_MIN(NLA_U64, 1),
 	[DLEASE_A_BRIDGE_EXPIRES] = { .type = NLA_U64 },
 	/* Only errnos userspace may see (the kernel's own start at 512). */
@@ -154,6 +154,18 @@ static u32 dlease_position(const struct dlease_lease *lease)
 	return pos;
 }
 
+/* Where a waiting cluster request stands, if the bridge said. */
+static int dlease_put_wait(struct sk_buff *skb,
+			   const struct dlease_lease *lease)
+{
+	if (!lease->cluster_place)
+		return 0;
+	return nla_put_u32(skb, DLEASE_A_LEASE_CLUSTER_PLACE,
+			   lease->cluster_place) ||
+	       dlease_lease_pad(skb, DLEASE_A_LEASE_WAIT_UNTIL,
+				ktime_to_ns(lease->wait_until));
+}
+
 /* One lease or request as DLEASE_A_LEASE_*; under res->lock. */
 static int dlease_fill_lease(struct sk_buff *skb,
 			     const struct dlease_lease *lease,
@@ -181,7 +193,8 @@ static int dlease_fill_lease(struct sk_buff *skb,
 				   dlease_position(lease)) ||
 		       dlease_lease_pad(skb, DLEASE_A_LEASE_WAITED,
 					ktime_to_ns(ktime_sub(now,
-							      lease->queued_at)));
+							      lease->queued_at))) ||
+		       dlease_put_wait(skb, lease);
 	left = ktime_sub(lease->expires, now);
 	return dlease_lease_pad(skb, DLEASE_A_LEASE_TOKEN, lease->token) ||
 	       dlease_lease_pad(skb, DLEASE_A_LEASE_EXPIRES,
@@ -701,7 +714,8 @@ void dlease_nl_notify(const struct dlease_lease *lease, u32 ev)
 	    dlease_lease_pad(skb, DLEASE_A_LEASE_EXPIRES,
 			     lease->token ? ktime_to_ns(lease->expires) : 0) ||
 	    nla_put_u32(skb, DLEASE_A_LEASE_WAITERS, res->nwaiters) ||
-	    (lease->cluster && nla_put_flag(skb, DLEASE_A_LEASE_CLUSTER))) {
+	    (lease->cluster && nla_put_flag(skb, DLEASE_A_LEASE_CLUSTER)) ||
+	    dlease_put_wait(skb, lease)) {
 		nlmsg_free(skb);
 		return;
 	}

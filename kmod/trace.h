@@ -10,6 +10,8 @@
  *   dlease:dlease_expired   a lease's grace ended; it is gone
  *   dlease:dlease_revoked   an administrator revoked a lease
  *   dlease:dlease_break     someone queued behind a held lease
+ *   dlease:dlease_wait      the cluster bridge told a waiting cluster
+ *                           request its place in the cluster's line
  *   dlease:dlease_released  a lease was released or a request left its
  *                           queue (cancelled, timed out, interrupted,
  *                           session closed)
@@ -76,6 +78,7 @@ DLEASE_TRACE_EVENT(late);
 DLEASE_TRACE_EVENT(expired);
 DLEASE_TRACE_EVENT(revoked);
 DLEASE_TRACE_EVENT(break);
+DLEASE_TRACE_EVENT(wait);
 DLEASE_TRACE_EVENT(released);
 
 #endif /* _DLEASE_TRACE_H */

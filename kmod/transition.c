@@ -18,7 +18,7 @@ static u64 dlease_held_ns(const struct dlease_lease *lease)
 /**
  * dlease_transition() - the side effects of a lease transition
  * @lease: the lease, its resource locked, not yet marked dead
- * @ev: DLEASE_EV_* (QUEUED to RELEASED)
+ * @ev: DLEASE_EV_* but OVERFLOW
  *
  * Moves the generation that dumps check, counts the transition, fires its
  * tracepoint and sends its netlink notification.
@@ -64,6 +64,9 @@ void dlease_transition(struct dlease_lease *lease, u32 ev)
 		break;
 	case DLEASE_EV_BREAK:
 		trace_dlease_break(lease);
+		break;
+	case DLEASE_EV_WAIT:
+		trace_dlease_wait(lease);
 		break;
 	case DLEASE_EV_RELEASED:
 		dlease_stats_inc(dn, DLEASE_C_RELEASES);

@@ -243,7 +243,19 @@ TEST_F(api, renew_release_query_errnos)
 	q.lease_id = a.lease_id;
 	q.flags = 4;
 	EXPECT_EQ(-EINVAL, dl_ioctl(self->fd, DLEASE_IOC_QUERY, &q));
+	/* The fields that were reserved are still zero on input. */
+	q.flags = 0;
+	q.cluster_place = 1;
+	EXPECT_EQ(-EINVAL, dl_ioctl(self->fd, DLEASE_IOC_QUERY, &q));
+	q.cluster_place = 0;
+	q.reserved0 = 1;
+	EXPECT_EQ(-EINVAL, dl_ioctl(self->fd, DLEASE_IOC_QUERY, &q));
+	q.reserved0 = 0;
+	q.wait_until_ns = 1;
+	EXPECT_EQ(-EINVAL, dl_ioctl(self->fd, DLEASE_IOC_QUERY, &q));
 	EXPECT_EQ(0, dl_query(self->fd, a.lease_id, &q));
+	EXPECT_EQ(0, q.cluster_place);
+	EXPECT_EQ(0, q.wait_until_ns);
 	EXPECT_EQ(DLEASE_STATE_HELD, q.state);
 	/* Released: ESTALE from then on, and nothing changes. */
 	EXPECT_EQ(0, dl_release(self->fd, a.lease_id));
@@ -372,12 +384,19 @@ TEST_F(api, set_events_mask)
 	EXPECT_EQ(-EINVAL, dl_ioctl(self->fd, DLEASE_IOC_SET_EVENTS, &e));
 	e.reserved0 = 0;
 	EXPECT_EQ(0, dl_ioctl(self->fd, DLEASE_IOC_SET_EVENTS, &e));
-	EXPECT_EQ(DLEASE_EV_MASK_ALL, e.mask);
+	/* WAIT came later: a new session does not queue it. */
+	EXPECT_EQ(DLEASE_EV_MASK_DEFAULT, e.mask);
+	EXPECT_EQ(0, e.mask & (1U << DLEASE_EV_WAIT));
 	e.mask = 0;
 	EXPECT_EQ(0, dl_ioctl(self->fd, DLEASE_IOC_SET_EVENTS, &e));
 	/* OVERFLOW cannot be masked. */
 	EXPECT_EQ((1U << DLEASE_EV_BREAK) | (1U << DLEASE_EV_OVERFLOW),
 		  e.mask);
+	/* Every type may be asked for, WAIT included. */
+	e.mask = DLEASE_EV_MASK_ALL;
+	EXPECT_EQ(0, dl_ioctl(self->fd, DLEASE_IOC_SET_EVENTS, &e));
+	EXPECT_EQ(0, dl_ioctl(self->fd, DLEASE_IOC_SET_EVENTS, &e));
+	EXPECT_EQ(DLEASE_EV_MASK_ALL, e.mask);
 }
 
 TEST_F(api, read_errors)

@@ -108,29 +108,31 @@ static void stop(pid_t pid)
 	dl_wait_child(pid);
 }
 
-/* Closes every descriptor a child inherited but @keep. */
-static void close_inherited(int keep)
+/* Closes every descriptor a child inherited but @keep and @keep2. */
+static void close_inherited(int keep, int keep2)
 {
 	for (int fd = 3; fd < 1024; fd++)
-		if (fd != keep)
+		if (fd != keep && fd != keep2)
 			close(fd);
 }
 
 /*
- * Blocking cluster acquire in a child; its outcome comes back in a pipe.
- * The child then holds what it got until it is killed.  It closes what it
- * inherited first: a copy of the bridge socket would keep the bridge alive.
+ * Blocking cluster acquire in a child, on the session @fd (the test's too:
+ * a session is the open file) or, if @fd < 0, on a session of its own; its
+ * outcome comes back in a pipe.  The child then holds what it got until it
+ * is killed.  It closes what it inherited first: a copy of the bridge
+ * socket would keep the bridge alive.
  */
 struct outcome {
 	int err;
 	struct dlease_acquire a;
 };
 
-static pid_t acquire_in_child(const char *name, uint32_t flags,
-			      uint64_t timeout, int *rfd)
+static pid_t acquire_on(int fd, const char *name, uint32_t flags,
+			uint64_t timeout, int *rfd)
 {
 	struct outcome o;
-	int p[2], fd;
+	int p[2];
 	pid_t pid;
 
 	if (pipe(p))
@@ -141,14 +143,21 @@ static pid_t acquire_in_child(const char *name, uint32_t flags,
 		*rfd = p[0];
 		return pid;
 	}
-	close_inherited(p[1]);
-	fd = dl_open();
+	close_inherited(p[1], fd);
+	if (fd < 0)
+		fd = dl_open();
 	o.err = dl_acquire(fd, name, DLEASE_MODE_EXCLUSIVE,
 			   DLEASE_ACQ_CLUSTER | flags, 5 * SEC, 0, timeout, &o.a);
 	if (write(p[1], &o, sizeof(o)) != sizeof(o))
 		_exit(2);
 	for (;;)
 		pause();
+}
+
+static pid_t acquire_in_child(const char *name, uint32_t flags,
+			      uint64_t timeout, int *rfd)
+{
+	return acquire_on(-1, name, flags, timeout, rfd);
 }
 
 static int outcome_of(int rfd, struct outcome *o, int ms)
@@ -158,6 +167,17 @@ static int outcome_of(int rfd, struct outcome *o, int ms)
 	if (poll(&p, 1, ms * (int)dl_scale()) != 1)
 		return -ETIMEDOUT;
 	return read(rfd, o, sizeof(*o)) == sizeof(*o) ? 0 : -EIO;
+}
+
+/* Denies @req with @error; returns what its acquirer got, or -errno. */
+static int denied(struct nl *nl, uint64_t req, uint32_t error, int rfd)
+{
+	struct outcome o;
+	int err = answer(nl, req, DLEASE_BRIDGE_RESULT_DENY, 0, 0, error);
+
+	if (!err)
+		err = outcome_of(rfd, &o, 2000);
+	return err ? err : o.err;
 }
 
 TEST_F(cl, rejects_what_a_cluster_lease_cannot_be)
@@ -299,10 +319,7 @@ TEST_F(cl, only_the_head_is_forwarded)
 	EXPECT_EQ(DLEASE_BRIDGE_OP_ACQUIRE, r2.op);
 	EXPECT_NE(r.req, r2.req);
 	/* Denied: the waiter hears why, and the last one is forwarded. */
-	ASSERT_EQ(0, answer(&self->bridge, r2.req, DLEASE_BRIDGE_RESULT_DENY,
-			    0, 0, EDQUOT));
-	ASSERT_EQ(0, outcome_of(rfd[1], &o, 2000));
-	EXPECT_EQ(-EDQUOT, o.err);
+	EXPECT_EQ(-EDQUOT, denied(&self->bridge, r2.req, EDQUOT, rfd[1]));
 	ASSERT_EQ(0, next_request(&self->bridge, &r2, 2000));
 	EXPECT_EQ(DLEASE_BRIDGE_OP_ACQUIRE, r2.op);
 	for (i = 1; i < 3; i++) {
@@ -315,7 +332,6 @@ TEST_F(cl, try_asks_once_and_waits_a_bounded_time)
 {
 	struct dlease_acquire a;
 	struct request r;
-	struct outcome o;
 	struct nl_msg m;
 	uint64_t t0;
 	int rfd;
@@ -329,10 +345,7 @@ TEST_F(cl, try_asks_once_and_waits_a_bounded_time)
 	pid = acquire_in_child("c-try", DLEASE_ACQ_TRY, 0, &rfd);
 	ASSERT_EQ(0, next_request(&self->bridge, &r, 2000));
 	EXPECT_TRUE(r.try);
-	ASSERT_EQ(0, answer(&self->bridge, r.req, DLEASE_BRIDGE_RESULT_DENY,
-			    0, 0, EAGAIN));
-	ASSERT_EQ(0, outcome_of(rfd, &o, 2000));
-	EXPECT_EQ(-EAGAIN, o.err);
+	EXPECT_EQ(-EAGAIN, denied(&self->bridge, r.req, EAGAIN, rfd));
 	close(rfd);
 	stop(pid);
 
@@ -368,7 +381,7 @@ static pid_t auto_bridge(struct nl *bridge, uint64_t life, uint32_t renew,
 
 	if (pid)
 		return pid;
-	close_inherited(bridge->fd);
+	close_inherited(bridge->fd, -1);
 	for (;;) {
 		if (next_request(bridge, &r, 60000))
 			_exit(1);
@@ -548,6 +561,249 @@ TEST_F(cl, losing_the_bridge_fails_closed)
 	close(rfd2);
 	stop(p1);
 	stop(p2);
+}
+
+static int wait_answer(struct nl *nl, uint64_t req, uint32_t place,
+		       uint64_t until)
+{
+	struct nl_msg m;
+
+	nl_msg_init(&m, nl->family, DLEASE_CMD_BRIDGE_ANSWER, 0);
+	nl_put_u64(&m, DLEASE_A_BRIDGE_REQ, req);
+	nl_put_u32(&m, DLEASE_A_BRIDGE_RESULT, DLEASE_BRIDGE_RESULT_WAIT);
+	nl_put_u32(&m, DLEASE_A_BRIDGE_COUNT, place);
+	if (until)
+		nl_put_u64(&m, DLEASE_A_BRIDGE_EXPIRES, until);
+	return nl_talk(nl, &m, NULL, NULL);
+}
+
+/* A session that also queues DLEASE_EV_WAIT (not in the default mask). */
+static int waiting_session(void)
+{
+	struct dlease_events e = { .mask = DLEASE_EV_MASK_ALL };
+	int fd = dl_open();
+
+	if (fd < 0 || dl_ioctl(fd, DLEASE_IOC_SET_EVENTS, &e) ||
+	    e.mask != DLEASE_EV_MASK_DEFAULT)
+		return -1;
+	return fd;
+}
+
+/* The next notification of type @ev, within @ms. */
+static int ntf_of(struct nl *nl, uint32_t ev, struct nlattr **tb, int ms)
+{
+	int err;
+
+	do {
+		err = nl_next_ntf(nl, tb, ms);
+	} while (!err && nl_u32(tb[DLEASE_A_LEASE_EVENT]) != ev);
+	return err;
+}
+
+/*
+ * The bridge says the request waits in the cluster's line: its session
+ * gets WAIT with the place and the expected time, QUERY, lease-get and
+ * the events group report them, and the grant that follows is a grant
+ * like any other.
+ */
+TEST_F(cl, wait_reaches_the_waiter)
+{
+	struct nlattr *tb[NL_MAX_ATTRS];
+	struct nl_reply rep = { 0 };
+	struct dlease_info info;
+	struct dlease_event ev;
+	struct dlease_query q;
+	struct outcome o;
+	struct request r;
+	struct nl_msg m;
+	uint64_t until;
+	int wfd, rfd;
+	pid_t pid;
+
+	wfd = waiting_session();
+	ASSERT_LE(0, wfd);
+	ASSERT_EQ(0, dl_ioctl(wfd, DLEASE_IOC_INFO, &info));
+	ASSERT_EQ(0, nl_subscribe(&self->admin));
+	pid = acquire_on(wfd, "c-wait", 0, 0, &rfd);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, next_request(&self->bridge, &r, 2000));
+	until = now_ns() + 850 * MS;
+	ASSERT_EQ(0, wait_answer(&self->bridge, r.req, 2, until))
+		TH_LOG("%s", self->bridge.extack);
+
+	ASSERT_EQ(0, dl_event(wfd, &ev, 1000));
+	EXPECT_EQ(DLEASE_EV_WAIT, ev.type);
+	EXPECT_EQ(2, ev.count);
+	EXPECT_EQ(until, ev.expires_ns);
+	EXPECT_EQ(0, ev.token);
+	ASSERT_NE(0, ev.lease_id);
+	ASSERT_EQ(0, dl_query(wfd, ev.lease_id, &q));
+	EXPECT_EQ(DLEASE_STATE_WAITING, q.state);
+	EXPECT_EQ(2, q.cluster_place);
+	EXPECT_EQ(until, q.wait_until_ns);
+
+	/* Before the lease-get: nl_talk() stashes what it is not after. */
+	ASSERT_EQ(0, ntf_of(&self->admin, DLEASE_EV_WAIT, tb, 1000));
+	EXPECT_EQ(info.session_id, nl_u64(tb[DLEASE_A_LEASE_SESSION]));
+	EXPECT_EQ(ev.lease_id, nl_u64(tb[DLEASE_A_LEASE_ID]));
+	EXPECT_NE(NULL, tb[DLEASE_A_LEASE_CLUSTER]);
+	ASSERT_NE(NULL, tb[DLEASE_A_LEASE_CLUSTER_PLACE]);
+	EXPECT_EQ(2, nl_u32(tb[DLEASE_A_LEASE_CLUSTER_PLACE]));
+	ASSERT_NE(NULL, tb[DLEASE_A_LEASE_WAIT_UNTIL]);
+	EXPECT_EQ(until, nl_u64(tb[DLEASE_A_LEASE_WAIT_UNTIL]));
+
+	nl_msg_init(&m, self->admin.family, DLEASE_CMD_LEASE_GET, 0);
+	nl_put_u64(&m, DLEASE_A_LEASE_SESSION, info.session_id);
+	nl_put_u64(&m, DLEASE_A_LEASE_ID, ev.lease_id);
+	ASSERT_EQ(0, nl_talk(&self->admin, &m, nl_reply_cb, &rep));
+	ASSERT_NE(NULL, rep.tb[DLEASE_A_LEASE_CLUSTER_PLACE]);
+	EXPECT_EQ(2, nl_u32(rep.tb[DLEASE_A_LEASE_CLUSTER_PLACE]));
+	ASSERT_NE(NULL, rep.tb[DLEASE_A_LEASE_WAIT_UNTIL]);
+	EXPECT_EQ(until, nl_u64(rep.tb[DLEASE_A_LEASE_WAIT_UNTIL]));
+
+	/* A WAIT does not end the request: the grant comes after it. */
+	ASSERT_EQ(0, answer(&self->bridge, r.req, DLEASE_BRIDGE_RESULT_GRANT,
+			    77, now_ns() + 5 * SEC, 0));
+	ASSERT_EQ(0, outcome_of(rfd, &o, 2000));
+	EXPECT_EQ(0, o.err);
+	EXPECT_EQ(77, o.a.token);
+	EXPECT_EQ(ev.lease_id, o.a.lease_id);
+	ASSERT_EQ(0, dl_query(wfd, ev.lease_id, &q));
+	EXPECT_EQ(DLEASE_STATE_HELD, q.state);
+	EXPECT_EQ(0, q.cluster_place);
+	EXPECT_EQ(0, q.wait_until_ns);
+	/* Held: a late WAIT fits no pending request. */
+	EXPECT_EQ(-ESTALE, wait_answer(&self->bridge, r.req, 1, until));
+	EXPECT_STREQ("the request is not waiting for this answer",
+		     self->bridge.extack);
+	close(rfd);
+	stop(pid);
+	close(wfd);
+}
+
+/*
+ * Unread WAITs of one request merge into the latest; WAIT is not queued
+ * for a session that did not ask for it.  The id a WAIT told cancels the
+ * request: the blocked acquire fails with ESTALE, the bridge hears it.
+ */
+TEST_F(cl, waits_merge_and_are_masked)
+{
+	struct dlease_events e = { .mask = DLEASE_EV_MASK_DEFAULT };
+	struct dlease_event ev;
+	struct dlease_query q;
+	struct request r, r2;
+	struct outcome o;
+	uint64_t until;
+	int wfd, rfd;
+	pid_t pid;
+
+	wfd = waiting_session();
+	ASSERT_LE(0, wfd);
+	pid = acquire_on(wfd, "c-waits", 0, 0, &rfd);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, next_request(&self->bridge, &r, 2000));
+	until = now_ns() + 3 * SEC;
+	ASSERT_EQ(0, wait_answer(&self->bridge, r.req, 3, until));
+	ASSERT_EQ(0, wait_answer(&self->bridge, r.req, 2, until - SEC));
+	ASSERT_EQ(0, wait_answer(&self->bridge, r.req, 1, until - 2 * SEC));
+	ASSERT_EQ(0, dl_event(wfd, &ev, 1000));
+	EXPECT_EQ(DLEASE_EV_WAIT, ev.type);
+	EXPECT_EQ(1, ev.count);
+	EXPECT_EQ(until - 2 * SEC, ev.expires_ns);
+	EXPECT_EQ(-ETIMEDOUT, dl_event(wfd, &ev, 100));
+	/* Read: the next one takes a record of its own. */
+	ASSERT_EQ(0, wait_answer(&self->bridge, r.req, 1, until));
+	ASSERT_EQ(0, dl_event(wfd, &ev, 1000));
+	EXPECT_EQ(DLEASE_EV_WAIT, ev.type);
+	EXPECT_EQ(until, ev.expires_ns);
+	/* Masked: nothing queued, the place is still known. */
+	ASSERT_EQ(0, dl_ioctl(wfd, DLEASE_IOC_SET_EVENTS, &e));
+	EXPECT_EQ(DLEASE_EV_MASK_ALL, e.mask);
+	ASSERT_EQ(0, wait_answer(&self->bridge, r.req, 4, until));
+	EXPECT_EQ(-ETIMEDOUT, dl_event(wfd, &ev, 100));
+	ASSERT_EQ(0, dl_query(wfd, ev.lease_id, &q));
+	EXPECT_EQ(4, q.cluster_place);
+	EXPECT_EQ(0, dl_release(wfd, ev.lease_id));
+	ASSERT_EQ(0, outcome_of(rfd, &o, 2000));
+	EXPECT_EQ(-ESTALE, o.err);
+	ASSERT_EQ(0, next_request(&self->bridge, &r2, 2000));
+	EXPECT_EQ(DLEASE_BRIDGE_OP_RELEASE, r2.op);
+	EXPECT_EQ(r.req, r2.req);
+	EXPECT_EQ(-ENOENT, wait_answer(&self->bridge, r.req, 1, until));
+	close(rfd);
+	stop(pid);
+	close(wfd);
+}
+
+/* A WAIT that fits no request in the cluster's line is refused. */
+TEST_F(cl, wait_is_checked)
+{
+	struct dlease_event ev;
+	struct request r;
+	struct nl_msg m;
+	int wfd, rfd;
+	pid_t pid;
+
+	EXPECT_EQ(-ENOENT, wait_answer(&self->bridge, 1U << 31, 1,
+				       now_ns() + SEC));
+	EXPECT_STREQ("no such request", self->bridge.extack);
+	EXPECT_EQ(-EINVAL, wait_answer(&self->bridge, 1, 1, 0));
+	EXPECT_STREQ("a wait needs count and expires", self->bridge.extack);
+	nl_msg_init(&m, self->bridge.family, DLEASE_CMD_BRIDGE_ANSWER, 0);
+	nl_put_u64(&m, DLEASE_A_BRIDGE_REQ, 1);
+	nl_put_u32(&m, DLEASE_A_BRIDGE_RESULT, DLEASE_BRIDGE_RESULT_WAIT);
+	nl_put_u64(&m, DLEASE_A_BRIDGE_EXPIRES, now_ns() + SEC);
+	EXPECT_EQ(-EINVAL, nl_talk(&self->bridge, &m, NULL, NULL));
+	EXPECT_STREQ("a wait needs count and expires", self->bridge.extack);
+	EXPECT_EQ(-EINVAL, wait_answer(&self->bridge, 1, 0, now_ns() + SEC));
+	EXPECT_STREQ("places in the cluster's line start at 1",
+		     self->bridge.extack);
+	EXPECT_NE(0, self->bridge.bad_attr);
+
+	/* A TRY is never in the cluster's line. */
+	wfd = waiting_session();
+	ASSERT_LE(0, wfd);
+	pid = acquire_on(wfd, "c-wait-try", DLEASE_ACQ_TRY, 0, &rfd);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, next_request(&self->bridge, &r, 2000));
+	EXPECT_TRUE(r.try);
+	EXPECT_EQ(-EINVAL, wait_answer(&self->bridge, r.req, 1,
+				       now_ns() + SEC));
+	EXPECT_STREQ("a try request does not wait in the cluster",
+		     self->bridge.extack);
+	EXPECT_NE(0, self->bridge.bad_attr);
+	EXPECT_EQ(-ETIMEDOUT, dl_event(wfd, &ev, 100));
+	EXPECT_EQ(-EAGAIN, denied(&self->bridge, r.req, EAGAIN, rfd));
+	close(rfd);
+	stop(pid);
+	close(wfd);
+}
+
+/* Once the bridge is gone, its requests are too: a WAIT finds nothing. */
+TEST_F(cl, wait_after_the_bridge_closed)
+{
+	struct request r;
+	struct outcome o;
+	struct nl_msg m;
+	struct nl next;
+	int rfd;
+	pid_t pid;
+
+	pid = acquire_in_child("c-wait-gone", 0, 0, &rfd);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, next_request(&self->bridge, &r, 2000));
+	close(self->bridge.fd);
+	self->bridge.fd = -1;
+	ASSERT_EQ(0, outcome_of(rfd, &o, 2000));
+	EXPECT_EQ(-ENOLINK, o.err);
+	ASSERT_EQ(0, nl_open(&next));
+	nl_msg_init(&m, next.family, DLEASE_CMD_BRIDGE_REGISTER, 0);
+	ASSERT_EQ(0, nl_talk(&next, &m, NULL, NULL));
+	self->bridge = next;
+	EXPECT_EQ(-ENOENT, wait_answer(&self->bridge, r.req, 1,
+				       now_ns() + SEC));
+	close(rfd);
+	stop(pid);
 }
 
 TEST_HARNESS_MAIN

@@ -66,32 +66,15 @@ static int config_set(struct nl *nl, uint32_t per_session, uint32_t waiters)
 	return nl_talk(nl, &m, NULL, NULL);
 }
 
-/* Copies the attributes of the one reply message into @arg (nl tb). */
-struct reply {
-	struct nlattr *tb[NL_MAX_ATTRS];
-	char copy[8192];
-};
-
-static int reply_cb(struct nlmsghdr *nlh, void *arg)
-{
-	struct reply *r = arg;
-
-	if (nlh->nlmsg_len > sizeof(r->copy))
-		return -E2BIG;
-	memcpy(r->copy, nlh, nlh->nlmsg_len);
-	nl_parse_msg((struct nlmsghdr *)r->copy, r->tb);
-	return 0;
-}
-
 static int revoke_name(struct nl *nl, const char *name, uint32_t *count)
 {
-	struct reply r = { 0 };
+	struct nl_reply r = { 0 };
 	struct nl_msg m;
 	int err;
 
 	nl_msg_init(&m, nl->family, DLEASE_CMD_REVOKE, 0);
 	nl_put(&m, DLEASE_A_REVOKE_NAME, name, strlen(name));
-	err = nl_talk(nl, &m, reply_cb, &r);
+	err = nl_talk(nl, &m, nl_reply_cb, &r);
 	if (!err && count)
 		*count = r.tb[DLEASE_A_REVOKE_COUNT] ?
 			 nl_u32(r.tb[DLEASE_A_REVOKE_COUNT]) : ~0U;
@@ -126,11 +109,11 @@ static int as_nobody(int (*fn)(void *), void *arg)
 
 TEST_F(nl, config_get_matches_info)
 {
-	struct reply r = { 0 };
+	struct nl_reply r = { 0 };
 	struct nl_msg m;
 
 	nl_msg_init(&m, self->nl.family, DLEASE_CMD_CONFIG_GET, 0);
-	ASSERT_EQ(0, nl_talk(&self->nl, &m, reply_cb, &r));
+	ASSERT_EQ(0, nl_talk(&self->nl, &m, nl_reply_cb, &r));
 	ASSERT_NE(NULL, r.tb[DLEASE_A_CONFIG_MAX_PER_SESSION]);
 	EXPECT_EQ(self->info.max_per_session,
 		  nl_u32(r.tb[DLEASE_A_CONFIG_MAX_PER_SESSION]));
@@ -156,13 +139,13 @@ TEST_F(nl, config_get_matches_info)
 TEST_F(nl, config_set_applies_and_is_checked)
 {
 	struct dlease_info info;
-	struct reply r = { 0 };
+	struct nl_reply r = { 0 };
 	struct nl_msg m;
 
 	nl_msg_init(&m, self->nl.family, DLEASE_CMD_CONFIG_SET, 0);
 	nl_put_u32(&m, DLEASE_A_CONFIG_MAX_WAITERS, 7);
 	nl_put_u64(&m, DLEASE_A_CONFIG_TTL_MIN, 2 * MS);
-	ASSERT_EQ(0, nl_talk(&self->nl, &m, reply_cb, &r));
+	ASSERT_EQ(0, nl_talk(&self->nl, &m, nl_reply_cb, &r));
 	EXPECT_EQ(7, nl_u32(r.tb[DLEASE_A_CONFIG_MAX_WAITERS]));
 	ASSERT_EQ(0, dl_ioctl(self->fd, DLEASE_IOC_INFO, &info));
 	EXPECT_EQ(7, info.max_waiters);
@@ -333,7 +316,7 @@ TEST_F(nl, revoke_rejects_bad_requests)
 TEST_F(nl, lease_get_one)
 {
 	struct dlease_acquire a;
-	struct reply r = { 0 };
+	struct nl_reply r = { 0 };
 	struct nl_msg m;
 	char comm[16] = { 0 };
 
@@ -342,7 +325,7 @@ TEST_F(nl, lease_get_one)
 	nl_msg_init(&m, self->nl.family, DLEASE_CMD_LEASE_GET, 0);
 	nl_put_u64(&m, DLEASE_A_LEASE_SESSION, self->info.session_id);
 	nl_put_u64(&m, DLEASE_A_LEASE_ID, a.lease_id);
-	ASSERT_EQ(0, nl_talk(&self->nl, &m, reply_cb, &r));
+	ASSERT_EQ(0, nl_talk(&self->nl, &m, nl_reply_cb, &r));
 	ASSERT_NE(NULL, r.tb[DLEASE_A_LEASE_NAME]);
 	EXPECT_EQ(6, nl_attr_len(r.tb[DLEASE_A_LEASE_NAME]));
 	EXPECT_EQ(0, memcmp("nl-get", nl_attr_data(r.tb[DLEASE_A_LEASE_NAME]),
@@ -571,32 +554,6 @@ TEST_F(nl, dump_marks_interrupted_under_churn)
 	EXPECT_LE(1000, s.total);
 }
 
-/* Receives notifications until @type for @id, or @ms pass. */
-static int next_ntf(struct nl *nl, struct nlattr **tb, int ms)
-{
-	static char buf[8192];
-	struct pollfd p = { .fd = nl->fd, .events = POLLIN };
-	static int n, off;
-	struct nlmsghdr *nlh;
-
-	for (;;) {
-		if (off < n) {
-			nlh = (struct nlmsghdr *)(buf + off);
-			off += NLMSG_ALIGN(nlh->nlmsg_len);
-			if (nlh->nlmsg_type != nl->family)
-				continue;
-			nl_parse_msg(nlh, tb);
-			return 0;
-		}
-		if (poll(&p, 1, ms * (int)dl_scale()) != 1)
-			return -ETIMEDOUT;
-		n = recv(nl->fd, buf, sizeof(buf), 0);
-		off = 0;
-		if (n < 0)
-			return -errno;
-	}
-}
-
 /* Events reach the group in order and match the session's own events. */
 TEST_F(nl, events_match_the_sessions_events)
 {
@@ -634,7 +591,7 @@ TEST_F(nl, events_match_the_sessions_events)
 		want[i].id = waiter ? w.lease_id : h.lease_id;
 	}
 	for (i = 0; i < 7; i++) {
-		ASSERT_EQ(0, next_ntf(&self->nl, tb, 1000)) TH_LOG("event %d", i);
+		ASSERT_EQ(0, nl_next_ntf(&self->nl, tb, 1000)) TH_LOG("event %d", i);
 		ASSERT_NE(NULL, tb[DLEASE_A_LEASE_EVENT]);
 		EXPECT_EQ(want[i].type, nl_u32(tb[DLEASE_A_LEASE_EVENT]))
 			TH_LOG("event %d", i);
@@ -677,11 +634,11 @@ static int netns_view(void *arg)
 	if (write(sync[1], "r", 1) != 1 || read(sync[0], &c, 1) != 1)
 		return 3;
 	/* The parent's activity meanwhile produced no event here. */
-	if (next_ntf(&nl, tb, 100) != -ETIMEDOUT)
+	if (nl_next_ntf(&nl, tb, 100) != -ETIMEDOUT)
 		return 4;
 	if (dl_try(fd, "nl-ns", &a))
 		return 5;
-	if (next_ntf(&nl, tb, 1000) ||
+	if (nl_next_ntf(&nl, tb, 1000) ||
 	    nl_u32(tb[DLEASE_A_LEASE_EVENT]) != DLEASE_EV_GRANTED)
 		return 6;
 	s.session = info.session_id;
@@ -721,23 +678,23 @@ TEST_F(nl, dumps_and_events_stay_in_their_netns)
 	EXPECT_EQ(1, s.mine);
 }
 
-static uint64_t stat_u64(struct reply *r, int attr)
+static uint64_t stat_u64(struct nl_reply *r, int attr)
 {
 	return r->tb[attr] ? nl_u64(r->tb[attr]) : ~0ULL;
 }
 
-static int stats_get(struct nl *nl, struct reply *r, uint32_t top)
+static int stats_get(struct nl *nl, struct nl_reply *r, uint32_t top)
 {
 	struct nl_msg m;
 
 	nl_msg_init(&m, nl->family, DLEASE_CMD_STATS_GET, 0);
 	if (top)
 		nl_put_u32(&m, DLEASE_A_STATS_TOP_COUNT, top);
-	return nl_talk(nl, &m, reply_cb, r);
+	return nl_talk(nl, &m, nl_reply_cb, r);
 }
 
 /* The contended count of @name among the top entries, or -1. */
-static int64_t top_count(struct reply *r, const char *name)
+static int64_t top_count(struct nl_reply *r, const char *name)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)r->copy;
 	struct nlattr *x = (struct nlattr *)((char *)NLMSG_DATA(nlh) +
@@ -759,7 +716,7 @@ static int64_t top_count(struct reply *r, const char *name)
 
 TEST_F(nl, stats_count_what_happens)
 {
-	static struct reply before, after;
+	static struct nl_reply before, after;
 	struct dlease_acquire h, w;
 	struct nlattr *a;
 	struct dlease_event ev;

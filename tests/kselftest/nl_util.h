@@ -9,6 +9,7 @@
 #define DLEASE_NL_UTIL_H
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,8 @@
 #include <linux/netlink.h>
 
 #include <linux/dlease.h>
+
+#include "dlease_util.h"
 
 #define NL_BUF		65536
 #define NL_MAX_ATTRS	32
@@ -283,6 +286,53 @@ static inline int nl_subscribe(struct nl *nl)
 	return setsockopt(nl->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
 			  &nl->events_group, sizeof(nl->events_group)) ?
 	       -errno : 0;
+}
+
+/* Copies the attributes of the one reply message into @arg (nl tb). */
+struct nl_reply {
+	struct nlattr *tb[NL_MAX_ATTRS];
+	char copy[8192];
+};
+
+static inline int nl_reply_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_reply *r = arg;
+
+	if (nlh->nlmsg_len > sizeof(r->copy))
+		return -E2BIG;
+	memcpy(r->copy, nlh, nlh->nlmsg_len);
+	nl_parse_msg((struct nlmsghdr *)r->copy, r->tb);
+	return 0;
+}
+
+/*
+ * The next notification of the family on a subscribed socket, within @ms
+ * (scaled); its attributes in @tb until the next call.  One socket per
+ * test program: the unread rest of a datagram is kept here.
+ */
+static inline int nl_next_ntf(struct nl *nl, struct nlattr **tb, int ms)
+{
+	static char buf[8192];
+	struct pollfd p = { .fd = nl->fd, .events = POLLIN };
+	static int n, off;
+	struct nlmsghdr *nlh;
+
+	for (;;) {
+		if (off < n) {
+			nlh = (struct nlmsghdr *)(buf + off);
+			off += NLMSG_ALIGN(nlh->nlmsg_len);
+			if (nlh->nlmsg_type != nl->family)
+				continue;
+			nl_parse_msg(nlh, tb);
+			return 0;
+		}
+		if (poll(&p, 1, ms * (int)dl_scale()) != 1)
+			return -ETIMEDOUT;
+		n = recv(nl->fd, buf, sizeof(buf), 0);
+		off = 0;
+		if (n < 0)
+			return -errno;
+	}
 }
 
 #endif /* DLEASE_NL_UTIL_H */

@@ -73,7 +73,12 @@
  * bridge's socket closes, pending cluster requests fail with ENOLINK and
  * held cluster leases can no longer be renewed: they expire at their
  * deadline (fail closed).  A lease the cluster loses ends at once with
- * DLEASE_EV_REVOKED.
+ * DLEASE_EV_REVOKED.  While the cluster's lease is held elsewhere, the
+ * bridge may tell a waiting request its place in the cluster's line and
+ * when it expects the grant: the request's session gets DLEASE_EV_WAIT
+ * (if it asked for it) and DLEASE_IOC_QUERY reports both.  A BREAK of a
+ * cluster lease says that some node waits; the cluster does not count
+ * the waiters, so its count is 1.
  *
  * ioctls (all on a /dev/dlease file descriptor)
  * ---------------------------------------------
@@ -119,7 +124,8 @@
  *	grace period;
  *	EINTR (a signal handler ran; see above); ESTALE (granted, but the
  *	lease ended before the call could return: its TTL was shorter than
- *	the way back, or another thread released it by id); EDQUOT (the
+ *	the way back, or another thread released it by id, also while it
+ *	waited in the cluster); EDQUOT (the
  *	session or the user holds max_per_session / max_per_user leases and
  *	waiters already); ENOSPC (max_waiters queued on this resource
  *	already); ENOMEM.
@@ -137,20 +143,28 @@
  *	unchanged), EINTR, and ESTALE if the cluster lost the lease.
  *
  * DLEASE_IOC_RELEASE (struct dlease_release, in)
- *	Gives up a held lease, or cancels a queued asynchronous request, and
- *	grants the next waiters.
+ *	Gives up a held lease, or cancels a queued asynchronous request, or
+ *	a waiting cluster request whose id a DLEASE_EV_WAIT told (its
+ *	blocked DLEASE_IOC_ACQUIRE then fails with ESTALE), and grants the
+ *	next waiters.
  *	Errors: EFAULT; EINVAL; ENOENT; ESTALE.
  *
  * DLEASE_IOC_QUERY (struct dlease_query, in/out)
  *	Reports the state of one live lease or request of the session.  If
  *	name_ptr is non-zero, up to name_len bytes of the name are copied
- *	there; name_len is set to the full length of the name.
+ *	there; name_len is set to the full length of the name.  For a
+ *	waiting cluster request that the bridge told to wait, cluster_place
+ *	and wait_until_ns are those of the latest DLEASE_EV_WAIT (0 before
+ *	any, and for every other lease).
  *	Errors: EFAULT; EINVAL; ENOENT; ESTALE.
  *
  * DLEASE_IOC_SET_EVENTS (struct dlease_events, in/out)
  *	Chooses which event types are queued for this session (a mask of
- *	1 << DLEASE_EV_*; all of them by default) and returns the previous
- *	mask.  DLEASE_EV_OVERFLOW cannot be masked.
+ *	1 << DLEASE_EV_*, at most DLEASE_EV_MASK_ALL) and returns the
+ *	previous mask.  A new session queues DLEASE_EV_MASK_DEFAULT: every
+ *	type but DLEASE_EV_WAIT, which came later, so that readers written
+ *	before it never see a type they do not know.
+ *	DLEASE_EV_OVERFLOW cannot be masked.
  *	Errors: EFAULT; EINVAL (unknown event bit, reserved).
  *
  * Events
@@ -174,6 +188,15 @@
  *				Consecutive unread BREAK events of one lease
  *				are merged into one.
  *	DLEASE_EV_OVERFLOW	count events were lost (queue full)
+ *	DLEASE_EV_WAIT		a cluster request waits for a lease held
+ *				elsewhere in the cluster (only if asked for
+ *				with DLEASE_IOC_SET_EVENTS); count is its
+ *				place in the cluster's line (1: next),
+ *				expires_ns the CLOCK_MONOTONIC time the
+ *				bridge expects the grant at (an estimate:
+ *				nothing happens then).  Consecutive unread
+ *				WAIT events of one request are merged into
+ *				one with the latest place and time.
  */
 #ifndef _UAPI_LINUX_DLEASE_H
 #define _UAPI_LINUX_DLEASE_H
@@ -208,8 +231,9 @@ enum dlease_state {
 #define DLEASE_RENEW_WAS_LATE	(1U << 0)
 
 /*
- * Lease transitions.  A session reads GRANTED to OVERFLOW; QUEUED and
- * RELEASED are seen by observers only (netlink events, tracepoints).
+ * Lease transitions.  A session reads GRANTED to OVERFLOW, and WAIT;
+ * QUEUED and RELEASED are seen by observers only (netlink events,
+ * tracepoints).
  */
 enum dlease_ev {
 	DLEASE_EV_GRANTED = 1,
@@ -221,12 +245,16 @@ enum dlease_ev {
 	DLEASE_EV_OVERFLOW = 7,
 	DLEASE_EV_QUEUED = 8,
 	DLEASE_EV_RELEASED = 9,
+	DLEASE_EV_WAIT = 10,
 	__DLEASE_EV_MAX,
 };
 
 #define DLEASE_EV_MAX		(__DLEASE_EV_MAX - 1)
 /* Every event type a session can read. */
-#define DLEASE_EV_MASK_ALL	(((1U << (DLEASE_EV_OVERFLOW + 1)) - 1) & ~1U)
+#define DLEASE_EV_MASK_ALL	((((1U << (DLEASE_EV_OVERFLOW + 1)) - 1) & ~1U) | \
+				 (1U << DLEASE_EV_WAIT))
+/* The event types a new session queues: all but WAIT, which came later. */
+#define DLEASE_EV_MASK_DEFAULT	(DLEASE_EV_MASK_ALL & ~(1U << DLEASE_EV_WAIT))
 
 /**
  * struct dlease_info - what this module supports (DLEASE_IOC_INFO)
@@ -347,7 +375,11 @@ struct dlease_release {
  * @ttl_ns: out: TTL the lease was asked with
  * @grace_ns: out: grace period the lease was asked with
  * @cookie: out: the cookie given at acquire
- * @reserved: zero
+ * @cluster_place: in: zero; out: place in the cluster's line (1: next) of
+ *	a waiting cluster request, as the bridge last said (0: not said)
+ * @reserved0: zero
+ * @wait_until_ns: in: zero; out: when the bridge expects that request to
+ *	be granted, CLOCK_MONOTONIC (0: not said)
  */
 struct dlease_query {
 	__u64 lease_id;
@@ -364,7 +396,9 @@ struct dlease_query {
 	__u64 ttl_ns;
 	__u64 grace_ns;
 	__u64 cookie;
-	__u64 reserved[2];
+	__u32 cluster_place;
+	__u32 reserved0;
+	__u64 wait_until_ns;
 };
 
 /**
@@ -380,13 +414,14 @@ struct dlease_events {
 /**
  * struct dlease_event - one event, as read() from a session
  * @type: DLEASE_EV_*
- * @count: BREAK: waiters queued on the resource; OVERFLOW: events lost
+ * @count: BREAK: waiters queued on the resource; OVERFLOW: events lost;
+ *	WAIT: place in the cluster's line (1: next)
  * @lease_id: the lease (0 for OVERFLOW)
  * @token: the lease's fencing token
  * @cookie: the cookie given at acquire
  * @time_ns: CLOCK_MONOTONIC time of the event
  * @expires_ns: GRANTED, RENEWED: end of the TTL; LATE: end of the grace
- *	period; others: 0
+ *	period; WAIT: when the grant is expected; others: 0
  */
 struct dlease_event {
 	__u32 type;
@@ -426,7 +461,9 @@ struct dlease_event {
  *			session + id (CAP_NET_ADMIN); holders get REVOKED
  * DLEASE_CMD_BRIDGE_REGISTER	make the socket the cluster bridge of the
  *			netns (CAP_NET_ADMIN; one at a time, EBUSY)
- * DLEASE_CMD_BRIDGE_ANSWER	the bridge answers a cluster request
+ * DLEASE_CMD_BRIDGE_ANSWER	the bridge answers a cluster request: grant,
+ *			deny, renewed, lost, break, or wait (place and
+ *			expected grant time of a pending acquire)
  * DLEASE_CMD_BRIDGE_REQUEST	a cluster request, kernel to bridge socket
  * DLEASE_CMD_EVENT_NTF	a lease transition, to the "events" group; sent
  *			only while someone listens
@@ -460,6 +497,8 @@ enum {
 	DLEASE_A_LEASE_CLUSTER,
 	DLEASE_A_LEASE_TIME,
 	DLEASE_A_LEASE_PAD,
+	DLEASE_A_LEASE_CLUSTER_PLACE,
+	DLEASE_A_LEASE_WAIT_UNTIL,
 
 	__DLEASE_A_LEASE_MAX,
 	DLEASE_A_LEASE_MAX = (__DLEASE_A_LEASE_MAX - 1)
@@ -547,6 +586,7 @@ enum dlease_bridge_result {
 	DLEASE_BRIDGE_RESULT_RENEWED,
 	DLEASE_BRIDGE_RESULT_LOST,
 	DLEASE_BRIDGE_RESULT_BREAK,
+	DLEASE_BRIDGE_RESULT_WAIT,
 };
 
 enum {
