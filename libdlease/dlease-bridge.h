@@ -58,10 +58,12 @@ struct dlease_bridge_request {
  * @handle: the request's handle
  * @result: DLEASE_BRIDGE_RESULT_*
  * @error: DENY: a positive errno, 1..4095, handed to the waiter
- * @count: BREAK: how many wait for the lease in the cluster
+ * @count: BREAK: how many wait for the lease in the cluster; WAIT: the
+ *	request's place in the cluster's line, from 1 (next)
  * @token: GRANT: the cluster's fencing token (non-zero)
  * @expires_ns: GRANT, RENEWED: the latest CLOCK_MONOTONIC time this host
- *	may hold the lease; the kernel ends it cluster-margin earlier
+ *	may hold the lease; the kernel ends it cluster-margin earlier.
+ *	WAIT: when the grant is expected, CLOCK_MONOTONIC
  */
 struct dlease_bridge_answer {
 	uint64_t handle;

@@ -327,9 +327,21 @@ def test_holder_death(c, events):
     # the same with the other node already queued
     a = Client(c.control(1), events, 1)
     a.send("acquire proc2 %d" % TTL)
-    wait_for(events, ("granted",), 5, 1, "proc2")
+    g = wait_for(events, ("granted",), 5, 1, "proc2")
     b.send("acquire proc2 %d 10000" % TTL)
-    wait_for(events, ("wait",), 5, 2, "proc2")
+    w = wait_for(events, ("wait",), 5, 2, "proc2")
+    # what the kernel bridge passes on as a WAIT answer: next in line,
+    # expecting the grant when the holder's lease is over (plus epsilon
+    # and at most one retry slot)
+    if g and w:
+        left_ms = (g[2]["expiry"] - w[0]) / MS
+        check("a waiter is told its place and the wait for the holder's "
+              "lease", w[2]["position"] == 0 and
+              0 < w[2]["wait-ms"] <= left_ms + EPSILON_MS + 4 * TIMEOUT_MS,
+              (w[2], left_ms))
+    else:
+        check("a waiter is told its place and the wait for the holder's "
+              "lease", False, (g, w))
     closed = a.close()
     r = wait_for(events, ("granted",), 5, 2, "proc2")
     if r:

@@ -14,12 +14,19 @@
  *                                  lease the daemon no longer has
  *   LOST                   LOST    (the holder gets REVOKED)
  *   BREAK                  BREAK   count 1: the core does not count
- *   WAIT                   nothing; a TRY acquire is denied EAGAIN
+ *                                  (a BREAK message carries no queue
+ *                                  length on the wire)
+ *   WAIT                   WAIT    count = position + 1 (1: next),
+ *                                  expires = now + wait_ns; nothing for
+ *                                  a TRY acquire, which is denied EAGAIN
  *   RELEASED               nothing: releases are not answered
  *
  * The expiry handed to the kernel is the core's deadline, the cluster
  * expiry less epsilon: the kernel ends the lease cluster-margin before
- * it, so a holder never outlives the cluster's view of its lease.
+ * it, so a holder never outlives the cluster's view of its lease. The
+ * expected grant of a WAIT is relative in the core (wait_ns, from the
+ * protocol time the output was made at, a moment ago): it becomes an
+ * instant on CLOCK_MONOTONIC, the kernel's clock, like the deadlines.
  *
  * A TRY acquire asks the cluster once: it gives up as soon as its first
  * round is over (give-up time 1 ns), and a WAIT on the way means that
@@ -151,9 +158,14 @@ static void dld_kbridge_answer(struct dld_requester *rq,
 		break;
 	case DLD_ANS_WAIT:
 		t = *dld_ktry_find(kb, a->id);
-		if (t)
+		if (t) {
 			t->waited = true;
-		return;
+			return;
+		}
+		ba.result = DLEASE_BRIDGE_RESULT_WAIT;
+		ba.count = a->position + 1;
+		ba.expires_ns = dld_mono_now() + a->wait_ns;
+		break;
 	default:
 		return;
 	}
