@@ -111,6 +111,21 @@ int dlease_fd(const struct dlease_session *s);
 int dlease_info(struct dlease_session *s, struct dlease_info *info);
 
 /**
+ * dlease_set_events() - choose the event types the kernel queues
+ * @s: the session
+ * @mask: 1 << DLEASE_EV_* of the types wanted (DLEASE_EV_MASK_ALL: all)
+ * @oldp: the previous mask, or NULL
+ *
+ * A new session queues DLEASE_EV_MASK_DEFAULT: every type but
+ * DLEASE_EV_WAIT, which a waiting cluster request gets only if asked for.
+ *
+ * Return: 0; -EINVAL (a type this kernel does not know: see the
+ * event_mask of dlease_info()).
+ */
+int dlease_set_events(struct dlease_session *s, uint32_t mask,
+		      uint32_t *oldp);
+
+/**
  * struct dlease_acquire_opts - how to ask for a lease
  * @mode: DLEASE_MODE_SHARED or DLEASE_MODE_EXCLUSIVE (0: exclusive)
  * @flags: DLEASE_ACQ_TRY, DLEASE_ACQ_ASYNC, DLEASE_ACQ_ABSTIME; none to
@@ -292,7 +307,8 @@ uint64_t dlease_lease_cookie(const struct dlease_lease *l);
 /**
  * struct dlease_lease_event - one decoded event
  * @type: DLEASE_EV_* of the kernel, or enum dlease_lib_event_type
- * @count: BREAK: waiters queued on the resource; OVERFLOW: events lost
+ * @count: BREAK: waiters queued on the resource; OVERFLOW: events lost;
+ *	WAIT: place in the cluster's line (1: next)
  * @error: DLEASE_EV_RENEW_ERROR: the negative errno value; else 0
  * @lease: the handle of the lease in this session, or NULL (OVERFLOW,
  *	or a lease released meanwhile)
@@ -301,7 +317,7 @@ uint64_t dlease_lease_cookie(const struct dlease_lease *l);
  * @cookie: the cookie given at acquire
  * @time_ns: CLOCK_MONOTONIC time of the event
  * @expires_ns: GRANTED, RENEWED: end of the TTL; LATE: end of the grace
- *	period; others: 0
+ *	period; WAIT: when the cluster expects to grant it; others: 0
  */
 struct dlease_lease_event {
 	uint32_t type;
@@ -794,10 +810,13 @@ int dlease_nl_revoke(struct dlease_nl *nl, const char *name,
  * @session: session id of the lease
  * @id: lease id within the session
  * @token: its fencing token
- * @expires_ns: end of the TTL (or grace, for LATE), if any
+ * @expires_ns: end of the TTL (or grace, for LATE), if any; for WAIT,
+ *	when the cluster expects to grant the request
  * @mode: DLEASE_MODE_*
  * @pid: its process, in the pid namespace of the session's opener
  * @waiters: requests queued on the resource
+ * @cluster_place: WAIT (and later events of the waiting request): its
+ *	place in the cluster's line, 1 for next; else 0
  */
 struct dlease_nl_event {
 	uint32_t type;
@@ -810,6 +829,7 @@ struct dlease_nl_event {
 	uint32_t mode;
 	uint32_t pid;
 	uint32_t waiters;
+	uint32_t cluster_place;	/* in what was tail padding: same size */
 };
 
 /**

@@ -18,7 +18,8 @@ int dlease_event_decode(const void *buf, size_t len,
 	if (len < sizeof(raw))
 		return -EMSGSIZE;
 	memcpy(&raw, buf, sizeof(raw));
-	if (raw.type < DLEASE_EV_GRANTED || raw.type > DLEASE_EV_OVERFLOW)
+	if ((raw.type < DLEASE_EV_GRANTED || raw.type > DLEASE_EV_OVERFLOW) &&
+	    raw.type != DLEASE_EV_WAIT)
 		return -EBADMSG;
 	*ev = (struct dlease_lease_event) {
 		.type = raw.type,
@@ -123,6 +124,7 @@ const char *dlease_event_name(uint32_t type)
 		[DLEASE_EV_OVERFLOW] = "overflow",
 		[DLEASE_EV_QUEUED] = "queued",
 		[DLEASE_EV_RELEASED] = "released",
+		[DLEASE_EV_WAIT] = "wait",
 	};
 
 	if (type == DLEASE_EV_LOST)

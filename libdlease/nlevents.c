@@ -28,7 +28,17 @@ static struct nla_policy event_policy[DLEASE_A_LEASE_MAX + 1] = {
 	[DLEASE_A_LEASE_TOKEN] = { .type = NLA_U64 },
 	[DLEASE_A_LEASE_EXPIRES] = { .type = NLA_U64 },
 	[DLEASE_A_LEASE_WAITERS] = { .type = NLA_U32 },
+	[DLEASE_A_LEASE_CLUSTER_PLACE] = { .type = NLA_U32 },
+	[DLEASE_A_LEASE_WAIT_UNTIL] = { .type = NLA_U64 },
 };
+
+/*
+ * cluster_place came later, in what was tail padding: a caller built
+ * against the older header passes a struct just as large (on LP64, where
+ * uint64_t is 8-aligned; i386 callers must rebuild).
+ */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct dlease_nl_event) == 320,
+	       "struct dlease_nl_event changed size");
 
 int dlease_nl_subscribe(struct dlease_nl *nl)
 {
@@ -87,6 +97,9 @@ static int parse_event(struct nlmsghdr *h, struct dlease_nl_event *ev)
 	EV_GET(mode, DLEASE_A_LEASE_MODE, nla_get_u32);
 	EV_GET(pid, DLEASE_A_LEASE_PID, nla_get_u32);
 	EV_GET(waiters, DLEASE_A_LEASE_WAITERS, nla_get_u32);
+	EV_GET(cluster_place, DLEASE_A_LEASE_CLUSTER_PLACE, nla_get_u32);
+	if (ev->type == DLEASE_EV_WAIT)
+		EV_GET(expires_ns, DLEASE_A_LEASE_WAIT_UNTIL, nla_get_u64);
 #undef EV_GET
 	return 0;
 }

@@ -100,6 +100,17 @@ int dlease_info(struct dlease_session *s, struct dlease_info *info)
 	return xioctl(s->fd, DLEASE_IOC_INFO, info);
 }
 
+int dlease_set_events(struct dlease_session *s, uint32_t mask,
+		      uint32_t *oldp)
+{
+	struct dlease_events e = { .mask = mask };
+	int err = xioctl(s->fd, DLEASE_IOC_SET_EVENTS, &e);
+
+	if (!err && oldp)
+		*oldp = e.mask;
+	return err;
+}
+
 /**
  * dl_lease_new() - a lease handle, linked into its session
  * @s: the session

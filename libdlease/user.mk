@@ -103,7 +103,7 @@ $(USER_OUT)/ctl/%.o: $(USER_CTLDIR)/%.c $(USER_CTL_HDRS) \
 	$(CC) $(USER_CTL_CFLAGS) -c $< -o $@
 
 $(USER_CTL): $(USER_CTL_OBJS) $(USER_SO)
-	$(CC) -o $@ $(USER_CTL_OBJS) -L$(USER_OUT) -ldlease \
+	$(CC) -pthread -o $@ $(USER_CTL_OBJS) -L$(USER_OUT) -ldlease \
 		-Wl,-rpath,'$$ORIGIN' $(USER_JSON_LIBS)
 
 # TAP output comes from the cluster tests' tiny producer.

@@ -40,11 +40,33 @@ static void decode_each_type(void)
 	r = rec(DLEASE_EV_QUEUED, 1, 1);
 	TAP_OK(dlease_event_decode(&r, sizeof(r), &ev) == -EBADMSG,
 	       "observer-only type in a session record is EBADMSG");
+	r = rec(DLEASE_EV_RELEASED, 1, 1);
+	TAP_OK(dlease_event_decode(&r, sizeof(r), &ev) == -EBADMSG,
+	       "released in a session record is EBADMSG");
 	r = rec(DLEASE_EV_MAX + 1, 1, 1);
 	TAP_OK(dlease_event_decode(&r, sizeof(r), &ev) == -EBADMSG,
 	       "unknown type is EBADMSG");
 	TAP_OK(dlease_event_decode(&r, sizeof(r) - 1, &ev) == -EMSGSIZE,
 	       "short record is EMSGSIZE");
+}
+
+/* WAIT: the place in the cluster's line and the expected grant. */
+static void decode_wait(void)
+{
+	struct dlease_lease_event ev;
+	struct dlease_event r = {
+		.type = DLEASE_EV_WAIT, .count = 2, .lease_id = 9,
+		.cookie = 5, .time_ns = 1000, .expires_ns = 851000,
+	};
+
+	TAP_OK(dlease_event_decode(&r, sizeof(r), &ev) == sizeof(r) &&
+	       ev.type == DLEASE_EV_WAIT && ev.count == 2 &&
+	       ev.lease_id == 9 && !ev.token && ev.cookie == 5 &&
+	       ev.time_ns == 1000 && ev.expires_ns == 851000 && !ev.lease,
+	       "decode wait: place and expected grant");
+	TAP_OK(!strcmp(dlease_event_name(DLEASE_EV_WAIT), "wait"),
+	       "wait is named");
+	TAP_OK(!dlease_event_is_loss(&ev), "a wait is no loss");
 }
 
 static void names(void)
@@ -74,6 +96,22 @@ static int pipe_session(struct dlease_session **s, int *wfd)
 	return *s ? 0 : -ENOMEM;
 }
 
+/* A pipe session with one waiting request of id @id, or NULL. */
+static struct dlease_lease *waiting_in_pipe(struct dlease_session **s,
+					    int *wfd, uint64_t id)
+{
+	struct dlease_lease *l;
+
+	if (pipe_session(s, wfd)) {
+		TAP_OK(0, "pipe session");
+		return NULL;
+	}
+	l = dl_lease_new(*s, "db", 2);
+	l->id = id;
+	l->state = DLEASE_STATE_WAITING;
+	return l;
+}
+
 static void put(int fd, struct dlease_event r)
 {
 	if (write(fd, &r, sizeof(r)) != sizeof(r))
@@ -87,13 +125,9 @@ static void session_reads(void)
 	struct dlease_lease *l;
 	int w = -1;
 
-	if (pipe_session(&s, &w)) {
-		TAP_OK(0, "pipe session");
+	l = waiting_in_pipe(&s, &w, 5);
+	if (!l)
 		return;
-	}
-	l = dl_lease_new(s, "db", 2);
-	l->id = 5;
-	l->state = DLEASE_STATE_WAITING;
 	TAP_OK(dlease_read_event(s, &ev, 0) == -EAGAIN, "empty: EAGAIN");
 	TAP_OK(dlease_read_event(s, &ev, 20) == -EAGAIN,
 	       "empty with timeout: EAGAIN");
@@ -138,6 +172,30 @@ static void session_reads(void)
 	dlease_close(s);
 }
 
+/* A WAIT read from a session finds its request and leaves it waiting. */
+static void session_reads_wait(void)
+{
+	struct dlease_event r = { .type = DLEASE_EV_WAIT, .count = 1,
+				  .lease_id = 4, .expires_ns = 7000 };
+	struct dlease_lease_event ev;
+	struct dlease_session *s = NULL;
+	struct dlease_lease *l;
+	int w = -1;
+
+	l = waiting_in_pipe(&s, &w, 4);
+	if (!l)
+		return;
+	put(w, r);
+	TAP_OK(!dlease_read_event(s, &ev, 0) && ev.lease == l &&
+	       ev.type == DLEASE_EV_WAIT && ev.count == 1 &&
+	       ev.expires_ns == 7000 &&
+	       dlease_lease_state(l) == DLEASE_STATE_WAITING &&
+	       !dlease_lease_token(l) && !dlease_lease_expires(l),
+	       "WAIT reaches its request and leaves it waiting");
+	close(w);
+	dlease_close(s);
+}
+
 static void messages(void)
 {
 	static const int errs[] = {
@@ -164,8 +222,10 @@ static void messages(void)
 int main(void)
 {
 	decode_each_type();
+	decode_wait();
 	names();
 	session_reads();
+	session_reads_wait();
 	messages();
 	return tap_done();
 }

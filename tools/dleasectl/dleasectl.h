@@ -5,6 +5,7 @@
 #ifndef DLEASECTL_H
 #define DLEASECTL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -106,11 +107,26 @@ struct holder {
 };
 
 int holder_signals(struct holder *h, bool with_children);
+void holder_lost(struct holder *h, uint32_t type, uint64_t token);
 int holder_acquire(struct holder *h, const struct lease_args *a);
 int holder_dispatch(struct holder *h);
 int holder_read_signal(struct holder *h);
 int holder_release(struct holder *h);
 void holder_default_signals(void);
+
+/* Reports the waits of a blocking cluster acquire (waitreport.c). */
+struct wait_report {
+	struct dlease_session *session;
+	const char *name;
+	pthread_t thread;
+	int stopfd;
+	uint32_t lost_type;	/* a loss read meanwhile, or 0 */
+	uint64_t lost_token;
+};
+
+bool wait_report_start(struct wait_report *w, struct dlease_session *s,
+		       const char *name, const struct dlease_acquire_opts *o);
+void wait_report_stop(struct wait_report *w, struct holder *h);
 
 #define TABLE_MAX_COLS	16
 

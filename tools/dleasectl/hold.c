@@ -41,6 +41,21 @@ void holder_default_signals(void)
 		signal(stop_signals[i], SIG_DFL);
 }
 
+/**
+ * holder_lost() - the lease is gone: say so and remember it
+ * @h: the holder
+ * @type: the event that told (DLEASE_EV_EXPIRED, ...)
+ * @token: the lease's token
+ */
+void holder_lost(struct holder *h, uint32_t type, uint64_t token)
+{
+	h->lost = true;
+	h->lost_type = type;
+	fprintf(stderr, "%s: lease '%s' lost: %s (token %llu)\n", prog,
+		dlease_lease_name(h->lease), dlease_event_name(type),
+		(unsigned long long)token);
+}
+
 static void on_keeper_event(struct dlease_keeper *k,
 			    const struct dlease_lease_event *ev, void *arg)
 {
@@ -49,11 +64,7 @@ static void on_keeper_event(struct dlease_keeper *k,
 	if (ev->lease != h->lease)
 		return;
 	if (dlease_event_is_loss(ev)) {
-		h->lost = true;
-		h->lost_type = ev->type;
-		fprintf(stderr, "%s: lease '%s' lost: %s (token %llu)\n", prog,
-			dlease_lease_name(h->lease), dlease_event_name(ev->type),
-			(unsigned long long)ev->token);
+		holder_lost(h, ev->type, ev->token);
 	} else if (ev->type == DLEASE_EV_RENEW_ERROR) {
 		fprintf(stderr, "%s: renewing '%s': %s (retrying)\n", prog,
 			dlease_lease_name(h->lease),
@@ -74,6 +85,8 @@ int holder_acquire(struct holder *h, const struct lease_args *a)
 	struct dlease_keeper_opts kopts = { .notify = on_keeper_event,
 					    .arg = h };
 	struct dlease_acquire_opts o;
+	struct wait_report w;
+	bool reporting;
 	int err;
 
 	h->sigfd = -1;
@@ -82,7 +95,10 @@ int holder_acquire(struct holder *h, const struct lease_args *a)
 	if (err)
 		return fail(err, "open %s", DLEASE_DEVICE_PATH);
 	acquire_opts_from_args(a, &o);
+	reporting = wait_report_start(&w, h->session, a->name, &o);
 	err = dlease_acquire(h->session, a->name, &o, &h->lease);
+	if (reporting)
+		wait_report_stop(&w, h);
 	if (err == -EINTR && __atomic_load_n(&caught, __ATOMIC_RELAXED))
 		return 128 + caught;
 	if (err)

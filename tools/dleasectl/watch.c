@@ -2,7 +2,9 @@
 /*
  * dleasectl watch [--json] [--count N]: every lease transition of the
  * network namespace, one line each with its time, until SIGINT, SIGTERM
- * or N events.  With --json, one object per line.
+ * or N events.  With --json, one object per line; a wait event (a cluster
+ * request told its place in the cluster's line) also has cluster_place,
+ * and its expires_ns is when the cluster expects to grant it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -57,6 +59,10 @@ static void print_human(const struct dlease_nl_event *ev, int64_t off)
 						  d));
 	if (ev->waiters)
 		printf("  waiters %u", ev->waiters);
+	if (ev->type == DLEASE_EV_WAIT)
+		printf("  cluster place %u, expected in %s", ev->cluster_place,
+		       fmt_duration(ev->expires_ns > ev->time_ns ?
+				    ev->expires_ns - ev->time_ns : 0, d));
 	putchar('\n');
 }
 
@@ -83,6 +89,9 @@ static void print_json(const struct dlease_nl_event *ev, int64_t off)
 			       json_object_new_uint64(ev->expires_ns));
 	json_object_object_add(o, "waiters",
 			       json_object_new_uint64(ev->waiters));
+	if (ev->type == DLEASE_EV_WAIT)
+		json_object_object_add(o, "cluster_place",
+				       json_object_new_uint64(ev->cluster_place));
 	json_print(o);
 }
 
