@@ -205,10 +205,15 @@ define run_in_vm
 endef
 
 # The story in C (tests/demo/demo.c), then the same tools from the shell
-# with dleasectl (tests/user/demo.sh: watch in one window, run in another).
-demo: $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/demo/demo $(USER_VM_BINS)
-	$(call run_in_vm,demo,$(BUILD)/demo/demo $(USER_VM_BINS) $(USER_DEMO),\
-		'./with-module.sh sh -c "./demo && ./demo.sh"')
+# with dleasectl (tests/user/demo.sh: watch in one window, run in another),
+# then the cluster act (tests/cluster/cluster-demo.sh: three hosts as
+# network namespaces, each with its dleased).
+CLUSTER_DEMO := tests/cluster/lib.sh tests/cluster/cluster-demo.sh
+demo: $(BUILD)/$(DEMO_SERIES)/dlease.ko $(BUILD)/demo/demo $(USER_VM_BINS) \
+		$(DAEMON_BIN)
+	$(call run_in_vm,demo,$(BUILD)/demo/demo $(USER_VM_BINS) $(USER_DEMO) \
+		$(DAEMON_BIN) $(CLUSTER_DEMO),\
+		'./with-module.sh sh -c "./demo && ./demo.sh && ./cluster-demo.sh"')
 
 # BENCH_SECONDS: length of each measurement.
 BENCH_SECONDS ?= 2
