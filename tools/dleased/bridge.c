@@ -8,6 +8,7 @@
  * holds, a few in practice, and at most max-resources.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ enum dld_claim_state {
  * @state: enum dld_claim_state
  * @name_len: length of @name
  * @name: resource name
+ * @since: protocol time of the latest acquire or renew request
+ * @waited: the acquire was told to wait (DL_OUT_WAIT)
  */
 struct dld_claim {
 	struct dld_claim *next;
@@ -34,6 +37,8 @@ struct dld_claim {
 	uint8_t state;
 	uint8_t name_len;
 	char name[DL_NAME_MAX];
+	uint64_t since;
+	bool waited;
 };
 
 /**
@@ -103,6 +108,7 @@ static int dld_bridge_acquire(struct dld_bridge *br, struct dld_requester *rq,
 	}
 	c->rq = rq;
 	c->id = req->id;
+	c->since = now;
 	c->state = DLD_CLAIM_ACQUIRING;
 	c->name_len = req->name_len;
 	memcpy(c->name, req->name, req->name_len);
@@ -157,8 +163,10 @@ int dld_bridge_submit(struct dld_bridge *br, struct dld_requester *rq,
 		    (*pos)->state == DLD_CLAIM_HELD)
 			err = dl_core_renew(br->core, now, req->name,
 					    req->name_len, req->ttl_ns);
-		if (!err)
+		if (!err) {
 			(*pos)->id = req->id;
+			(*pos)->since = now;
+		}
 		break;
 	case DLD_OP_RELEASE:
 		err = -ENOENT;
@@ -177,6 +185,31 @@ int dld_bridge_submit(struct dld_bridge *br, struct dld_requester *rq,
 		dld_answer(rq, DLD_ANS_RELEASED, req->id, req->name,
 			   req->name_len, 0);
 	return 0;
+}
+
+static void dld_latency_add(struct dld_latency *l, uint64_t since,
+			    uint64_t now)
+{
+	uint64_t ns = now > since ? now - since : 0;
+
+	l->count++;
+	l->sum_ns += ns;
+	if (ns > l->max_ns)
+		l->max_ns = ns;
+}
+
+/* Time the answer to the latest request of @c. */
+static void dld_bridge_measure(struct dld_bridge *br, struct dld_claim *c,
+			       uint8_t type)
+{
+	uint64_t now = dld_clock_now(br->clock);
+
+	if (type == DL_OUT_WAIT)
+		c->waited = true;
+	else if (type == DL_OUT_GRANTED && !c->waited)
+		dld_latency_add(&br->acquire_idle, c->since, now);
+	else if (type == DL_OUT_RENEWED)
+		dld_latency_add(&br->renew, c->since, now);
 }
 
 static const uint8_t dld_answer_of[] = {
@@ -209,6 +242,7 @@ void dld_bridge_output(struct dld_bridge *br, const struct dl_output *out)
 	if (!c || out->type >= sizeof(dld_answer_of) ||
 	    !dld_answer_of[out->type])
 		return;
+	dld_bridge_measure(br, c, out->type);
 	ans.type = dld_answer_of[out->type];
 	ans.id = c->id;
 	ans.name = c->name;

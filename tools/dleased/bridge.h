@@ -119,12 +119,27 @@ struct dld_requester {
 struct dld_claim;
 
 /**
+ * struct dld_latency - how long operations took, request to answer
+ * @count: operations measured
+ * @sum_ns: their total time
+ * @max_ns: the longest
+ */
+struct dld_latency {
+	uint64_t count;
+	uint64_t sum_ns;
+	uint64_t max_ns;
+};
+
+/**
  * struct dld_bridge - requests in flight and leases held, by resource
  * @core: the protocol core
  * @clock: protocol time, to convert times for requesters
  * @claims: resources claimed by a requester
  * @held: number of leases held
  * @pending: number of acquires in progress
+ * @acquire_idle: acquires granted without waiting for a holder (no WAIT
+ *	on the way): the cost of the protocol itself
+ * @renew: renewals
  */
 struct dld_bridge {
 	struct dl_core *core;
@@ -132,6 +147,8 @@ struct dld_bridge {
 	struct dld_claim *claims;
 	uint32_t held;
 	uint32_t pending;
+	struct dld_latency acquire_idle;
+	struct dld_latency renew;
 };
 
 void dld_bridge_init(struct dld_bridge *br, struct dl_core *core,

@@ -44,6 +44,16 @@ static void dld_status_peer(struct dld_daemon *d, FILE *f,
 		p->send_errors);
 }
 
+/* " WHAT-count=N WHAT-avg-us=N WHAT-max-us=N" */
+static void dld_status_latency(FILE *f, const char *what,
+			       const struct dld_latency *l)
+{
+	fprintf(f, " %s-count=%" PRIu64 " %s-avg-us=%" PRIu64
+		" %s-max-us=%" PRIu64, what, l->count, what,
+		l->count ? l->sum_ns / l->count / 1000 : 0, what,
+		l->max_ns / 1000);
+}
+
 static void dld_status_core(struct dld_daemon *d, FILE *f)
 {
 	const struct dl_core_stats *st = dl_core_stats(d->core);
@@ -51,6 +61,10 @@ static void dld_status_core(struct dld_daemon *d, FILE *f)
 
 	fprintf(f, "leases held=%u pending=%u\n", d->bridge.held,
 		d->bridge.pending);
+	fprintf(f, "latency");
+	dld_status_latency(f, "acquire-idle", &d->bridge.acquire_idle);
+	dld_status_latency(f, "renew", &d->bridge.renew);
+	fprintf(f, "\n");
 	fprintf(f, "core grants=%" PRIu64 " renews=%" PRIu64
 		" renew-fallbacks=%" PRIu64 " losses=%" PRIu64
 		" rounds=%" PRIu64 " persists=%" PRIu64 " sent=%" PRIu64
