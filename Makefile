@@ -94,7 +94,7 @@ STYLE_TRACE := kmod/trace.h
 STYLE_USER := $(wildcard tests/kselftest/*.[ch] tests/bench/*.c tests/demo/*.c \
 	tools/dleased/*.[ch] tests/sim/*.[ch] tests/fuzz/*.c tests/unit/*.[ch] \
 	libdlease/*.[ch] tools/dleasectl/*.[ch] tests/user/*.[ch] \
-	tests/daemon/*.c)
+	tests/daemon/*.c tests/cluster/*.[ch])
 CHECKPATCH = perl "$$LINUX_SRC/scripts/checkpatch.pl" --no-tree --terse \
 	--show-types -f
 

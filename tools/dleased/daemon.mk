@@ -34,12 +34,15 @@ DAEMON_HDRS	:= $(wildcard $(DAEMON_DIR)/*.h)
 DAEMON_OBJS	:= $(patsubst %.c,$(DAEMON_OUT)/obj/%.o,$(DAEMON_SRCS))
 DAEMON_BIN	:= $(DAEMON_OUT)/dleased
 DAEMON_FORGE	:= $(DAEMON_OUT)/dleased-forge
+DAEMON_FENCE	:= $(DAEMON_OUT)/fence_register $(DAEMON_OUT)/fence_client
 DAEMON_TESTS	:= tests/daemon/run.sh
-# For the VM payload: the daemon, the packet forger and the multi-host
-# test (tests/cluster/cluster_netns_test, run by the guest's check.sh
-# like every *_test of the payload) with the helpers it sources.
-DAEMON_VM_BINS	:= $(DAEMON_BIN) $(DAEMON_FORGE) tests/cluster/lib.sh \
-		   tests/cluster/cluster_netns_test
+# For the VM payload: the daemon, the packet forger, the fencing-token
+# register and its client, and the multi-host tests (tests/cluster/
+# cluster_netns_test and chaos_test, run by the guest's check.sh like
+# every *_test of the payload) with the helpers they source.
+DAEMON_VM_BINS	:= $(DAEMON_BIN) $(DAEMON_FORGE) $(DAEMON_FENCE) \
+		   tests/cluster/lib.sh tests/cluster/cluster_netns_test \
+		   tests/cluster/chaos_test
 
 .PHONY: daemon daemon-check
 
@@ -56,7 +59,14 @@ $(DAEMON_FORGE): tests/daemon/forge.c $(DAEMON_HDRS) $(CLUSTER_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(DAEMON_CFLAGS) $< $(CLUSTER_LIB) $(CLUSTER_LIBS) -o $@
 
-daemon: $(DAEMON_BIN) $(DAEMON_FORGE)
+# chaos_test's fencing-token register and its lease-holding client
+$(DAEMON_OUT)/fence_%: tests/cluster/fence_%.c tests/cluster/fence_wire.h \
+		$(DAEMON_LIBDLEASE) libdlease/dlease.h
+	@mkdir -p $(dir $@)
+	$(CC) $(DAEMON_CFLAGS) $< $(DAEMON_LIBDLEASE) $(USER_NL_LIBS) \
+		-pthread -o $@
+
+daemon: $(DAEMON_BIN) $(DAEMON_FORGE) $(DAEMON_FENCE)
 
 daemon-check: daemon
 	@$(DAEMON_TESTS) $(DAEMON_OUT)
