@@ -77,8 +77,8 @@
  * bridge may tell a waiting request its place in the cluster's line and
  * when it expects the grant: the request's session gets DLEASE_EV_WAIT
  * (if it asked for it) and DLEASE_IOC_QUERY reports both.  A BREAK of a
- * cluster lease says that some node waits; the cluster does not count
- * the waiters, so its count is 1.
+ * cluster lease says that some node waits; its count is the bridge's
+ * (dleased does not count the nodes that wait and says 1).
  *
  * ioctls (all on a /dev/dlease file descriptor)
  * ---------------------------------------------
