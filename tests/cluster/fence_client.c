@@ -192,7 +192,7 @@ static void hold(struct client *c, struct dlease_lease *l)
 	err = dlease_keeper_add(c->keeper, l);
 	while (!err && writes-- && !done(c) && guard_ok(c, l, token)) {
 		err = write_once(c, token);
-		sleep_ns((5 + rand_r(&c->rand) % 20) * NSEC_PER_MSEC);
+		sleep_ns((10 + rand_r(&c->rand) % 40) * NSEC_PER_MSEC);
 	}
 	if (err == -ETIMEDOUT)
 		lapse(c, l);
