@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "sim.h"
 
@@ -116,8 +117,13 @@ static void chk_handover(struct sim *s, uint32_t res)
 		if (s->now - s->release_at[res] > s->rep.release_to_grant_max)
 			s->rep.release_to_grant_max = s->now - s->release_at[res];
 		if (s->release_at[res] >= s->p.calm_at &&
-		    s->now - s->release_at[res] > SIM_SLOW_HANDOVER_NS)
+		    s->now - s->release_at[res] > 2 * s->p.slot) {
 			s->rep.releases_slow++;
+			if (getenv("DLSIM_SLOW"))
+				printf("# slow hand-over of resource %u: released at %.6f s, granted %.3f ms later\n",
+				       res, s->release_at[res] / 1e9,
+				       (s->now - s->release_at[res]) / 1e6);
+		}
 	}
 	s->death_at[res] = 0;
 	s->release_at[res] = 0;

@@ -96,7 +96,7 @@ static void print_seed(int idx, const struct sim_report *r)
 	       "msgs/grant %.1f msgs/op %.1f rt/acquire %.2f (%.0f%% in 2) "
 	       "rt/renew %.2f "
 	       "death->grant %.0f ms (max %.0f, %lu) release->grant %.1f ms "
-	       "(max %.0f, %lu slow) "
+	       "(max %.0f, %lu > 2 slots when calm) "
 	       "crashes %lu partitions %lu snipes %lu forged-dropped %lu "
 	       "wall %.2f s\n",
 	       r->failed ? "not " : "", idx, (unsigned long)r->seed, r->nodes,
@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 	       "(%.0f%% in 2), %.2f rt/renew, "
 	       "death->grant avg %.0f ms max %.0f ms over %lu, "
 	       "release->grant avg %.1f ms max %.0f ms over %lu "
-	       "(%lu over 500 ms when calm), %lu snipes, "
+	       "(%lu over 2 retry slots when calm), %lu snipes, "
 	       "%.0f s simulated, %.1f s wall\n", got,
 	       (unsigned long)total.ops,
 	       (unsigned long)total.grants, (unsigned long)total.renewals,

@@ -15,8 +15,6 @@
 #define SIM_MAX_NODES	7
 #define SIM_MAX_RES	4
 #define SIM_NONE	UINT64_MAX
-/* a release in the calm part of a run whose successor waits longer */
-#define SIM_SLOW_HANDOVER_NS	500000000ull
 #define MS		1000000ull
 
 enum sim_ev_kind {
@@ -97,7 +95,7 @@ struct sim_report {
 	uint64_t releases_waited;
 	uint64_t release_to_grant;	/* summed, ns */
 	uint64_t release_to_grant_max;
-	uint64_t releases_slow;		/* calm part: successor after > 500 ms */
+	uint64_t releases_slow;		/* calm part: successor after > 2 slots */
 	uint64_t crashes;
 	uint64_t partitions;
 	uint64_t snipes;	/* acquires timed at another's lease end */

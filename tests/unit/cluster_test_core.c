@@ -247,6 +247,69 @@ static void test_release_yields_to_waiter(void)
 	shutdown_all();
 }
 
+/* Pops every output of @core; returns how many sent a @type to @node. */
+static int sent_to(struct dl_core *core, uint8_t type, uint32_t node)
+{
+	struct dl_output out;
+	int n = 0;
+
+	while (dl_core_pop(core, &out))
+		if (out.type == DL_OUT_SEND && out.msg.type == type &&
+		    out.node == node)
+			n++;
+	return n;
+}
+
+/*
+ * Acceptor 1 accepted node 2's new value, then promised node 3 (queued
+ * behind that value) a higher ballot: node 2's ACCEPT was refused by a
+ * quorum elsewhere. Node 2's withdrawal (UNCHOSEN, under the ballot the
+ * value was accepted with) is taken whatever the promise and wakes node
+ * 3; one under another ballot is not.
+ */
+static void test_unchosen_withdrawn(void)
+{
+	struct dl_msg m = { .type = DL_MSG_ACCEPT, .name_len = 1 };
+	struct dl_ballot b1 = { .time = T0, .node = 2 };
+	const char *name;
+	int pass;
+
+	boot();
+	for (pass = 0; pass < 2; pass++) {
+		name = pass ? "u" : "v";
+		m.name[0] = name[0];
+		m.type = DL_MSG_ACCEPT;
+		m.ballot = b1;
+		m.sent_at = T0;
+		m.lease = (struct dl_lease){ .owner = 2, .token = 5,
+					     .expiry = T0 + 500 * MS };
+		dl_core_receive(cores[0], T0, 2, &m);
+		sent_to(cores[0], 0, 0);
+		m.type = DL_MSG_PREPARE;
+		m.ballot = (struct dl_ballot){ .time = T0 + MS, .node = 3 };
+		m.sent_at = T0 + MS;
+		dl_core_receive(cores[0], T0 + MS, 3, &m);
+		sent_to(cores[0], 0, 0);
+		m.type = DL_MSG_ACCEPT;
+		m.ballot = b1;
+		if (!pass)
+			m.ballot.time--;	/* not the value's ballot */
+		m.sent_at = T0 + 2 * MS;
+		m.lease.vseq = 1;
+		m.lease.expiry = T0 + 2 * MS;
+		m.lease.flags = DL_LEASE_RELEASED | DL_LEASE_UNCHOSEN;
+		dl_core_receive(cores[0], T0 + 2 * MS, 2, &m);
+		if (pass)
+			TAP_OK(sent_to(cores[0], DL_MSG_WAKE, 3) == 1,
+			       "a value a quorum refused is withdrawn and its "
+			       "waiter woken");
+		else
+			TAP_OK(sent_to(cores[0], DL_MSG_WAKE, 3) == 0,
+			       "a withdrawal under another ballot is refused");
+	}
+	shutdown_all();
+}
+
 static void test_minority(void)
 {
 	boot();
@@ -361,6 +424,7 @@ int main(void)
 	test_wake_races_release();
 	test_release_under_older_ballot();
 	test_release_yields_to_waiter();
+	test_unchosen_withdrawn();
 	test_minority();
 	test_quiet_and_tokens();
 	test_config();

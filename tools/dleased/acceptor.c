@@ -195,11 +195,20 @@ static void dl_acc_wake(struct dl_core *core, struct dl_res *res)
 static bool dl_acc_is_release(const struct dl_acc *acc, uint32_t from,
 			      const struct dl_msg *msg)
 {
-	return (msg->lease.flags & DL_LEASE_RELEASED) &&
-	       (msg->lease.flags & DL_LEASE_WAS_HELD) &&
-	       !(acc->value.flags & DL_LEASE_RELEASED) &&
-	       acc->value.owner == from &&
-	       acc->value.token == msg->lease.token;
+	if (!(msg->lease.flags & DL_LEASE_RELEASED) ||
+	    (acc->value.flags & DL_LEASE_RELEASED) ||
+	    acc->value.owner != from ||
+	    acc->value.token != msg->lease.token)
+		return false;
+	if (msg->lease.flags & DL_LEASE_WAS_HELD)
+		return true;
+	/*
+	 * A value its proposer knows was not chosen (DL_LEASE_UNCHOSEN):
+	 * the very one accepted here, by its ballot, as the token alone may
+	 * come back in a later proposal of the same node.
+	 */
+	return (msg->lease.flags & DL_LEASE_UNCHOSEN) &&
+	       !dl_ballot_cmp(&msg->ballot, &acc->accepted);
 }
 
 /*
@@ -248,7 +257,8 @@ void dl_acc_accept(struct dl_core *core, struct dl_res *res, uint64_t now,
 	dl_acc_seen(res, &msg->ballot);
 	if (dl_acc_is_release(acc, from, msg)) {
 		dl_acc_store_release(acc, msg);
-		dl_acc_dequeue(acc, from);
+		if (msg->lease.flags & DL_LEASE_WAS_HELD)
+			dl_acc_dequeue(acc, from);
 		dl_acc_wake(core, res);
 		dl_acc_reply(core, res, now, from, msg, DL_MSG_ACCEPTED);
 		return;

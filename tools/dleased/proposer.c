@@ -294,6 +294,25 @@ static void dl_prop_accepted(struct dl_core *core, struct dl_res *res,
 		dl_prop_granted(core, res, now);
 }
 
+/*
+ * A quorum refused our new value: it was not chosen, and as no node ever
+ * proposes another's value, it never will be. Where a minority accepted
+ * it, it looks like a live lease to the next reader, which would wait for
+ * it to run out (two woken waiters racing each leave such a value behind
+ * for the other): withdraw it (DL_LEASE_UNCHOSEN).
+ */
+static void dl_prop_unchosen(struct dl_core *core, struct dl_res *res,
+			     uint64_t now)
+{
+	struct dl_prop *prop = &res->prop;
+	struct dl_lease value = prop->proposal;
+
+	value.vseq++;
+	value.flags |= DL_LEASE_RELEASED | DL_LEASE_UNCHOSEN;
+	value.expiry = now;
+	dl_prop_send(core, res, DL_MSG_ACCEPT, &prop->ballot, &value, now);
+}
+
 static void dl_prop_nack(struct dl_core *core, struct dl_res *res,
 			 uint64_t now, uint32_t bit, const struct dl_msg *msg)
 {
@@ -305,8 +324,11 @@ static void dl_prop_nack(struct dl_core *core, struct dl_res *res,
 		res->highest = msg->accepted;
 	prop->nacks |= bit;
 	dl_prop_note_holder(core, prop, msg, now);
-	if (dl_bits(prop->nacks) > core->cfg.n_nodes - core->quorum)
-		dl_prop_fail(core, res, now);
+	if (dl_bits(prop->nacks) <= core->cfg.n_nodes - core->quorum)
+		return;
+	if (prop->phase == DL_PH_ACCEPT && prop->want == DL_WANT_ACQUIRE)
+		dl_prop_unchosen(core, res, now);
+	dl_prop_fail(core, res, now);
 }
 
 static void dl_prop_wake(struct dl_core *core, struct dl_res *res,
@@ -314,12 +336,19 @@ static void dl_prop_wake(struct dl_core *core, struct dl_res *res,
 {
 	struct dl_prop *prop = &res->prop;
 
-	if (prop->want != DL_WANT_ACQUIRE || prop->phase != DL_PH_NONE)
+	if (prop->want != DL_WANT_ACQUIRE)
 		return;
 	/* only a granted token is never reused: a cancelled one may be */
 	if ((msg->lease.flags & DL_LEASE_RELEASED) &&
 	    (msg->lease.flags & DL_LEASE_WAS_HELD))
 		prop->woken_token = msg->lease.token;
+	/*
+	 * A round in progress decides with the woken token dead: its quorum
+	 * may have answered before the release, and the WAKE, which goes to
+	 * the head waiter only, must not be lost to it.
+	 */
+	if (prop->phase != DL_PH_NONE)
+		return;
 	dl_prop_prepare(core, res, now);
 }
 

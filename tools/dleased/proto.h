@@ -58,7 +58,18 @@ struct dl_ballot {
  * proposal may reuse.
  */
 #define DL_LEASE_WAS_HELD	0x02
-#define DL_LEASE_FLAGS		(DL_LEASE_RELEASED | DL_LEASE_WAS_HELD)
+/*
+ * With RELEASED, from the value's own proposer: a quorum refused the
+ * ACCEPT, so the value was not chosen and never will be (no node proposes
+ * another node's value). Acceptors that still hold exactly it (same owner,
+ * token and accepted ballot) mark it released whatever they promised
+ * since, and wake their head waiter: a waiter whose round read it would
+ * otherwise wait for a lease nobody holds. Its token may be proposed
+ * again, so a WAKE for it does not kill the token as WAS_HELD does.
+ */
+#define DL_LEASE_UNCHOSEN	0x04
+#define DL_LEASE_FLAGS		(DL_LEASE_RELEASED | DL_LEASE_WAS_HELD | \
+				 DL_LEASE_UNCHOSEN)
 
 /**
  * struct dl_lease - the value the acceptors agree on for one resource
