@@ -117,7 +117,8 @@ $(BUILD)/linux-src.env: $(VM)/source.sh
 	$(VM)/source.sh > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tests/%: tests/kselftest/%.c tests/kselftest/dlease_util.h \
-		include/uapi/linux/dlease.h $(BUILD)/linux-src.env
+		tests/kselftest/nl_util.h include/uapi/linux/dlease.h \
+		$(BUILD)/linux-src.env
 	@mkdir -p $(@D)
 	. $(BUILD)/linux-src.env && $(CC) $(KSFT_CFLAGS) \
 		-I"$$LINUX_SRC/tools/testing/selftests" -o $@ $<
