@@ -111,6 +111,11 @@ static int dlease_bridge_wait_attrs(struct genl_info *info,
 		return -EINVAL;
 	}
 	a->expires = nla_get_u64(expires);
+	if (!a->expires) {
+		NL_SET_ERR_MSG_ATTR(info->extack, expires,
+				    "a wait needs the expected grant time");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -173,7 +178,7 @@ int dlease_bridge_answer_doit(struct sk_buff *skb, struct genl_info *info)
 		break;
 	}
 	err = dlease_cluster_answer(dn, &a);
-	if (err == -EINVAL)
+	if (err == -EINVAL && a.result == DLEASE_BRIDGE_RESULT_WAIT)
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DLEASE_A_BRIDGE_RESULT],
 				    "a try request does not wait in the cluster");
 	else if (err == -ENOENT)

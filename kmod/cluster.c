@@ -206,18 +206,18 @@ static void dlease_cluster_renewed(struct dlease_lease *lease,
 }
 
 /*
- * The cluster's lease is held elsewhere: where the request stands.  A TRY
- * is never in the cluster's line (-EINVAL: the bridge got it wrong); any
- * other request that is no longer pending gets -ESTALE, like other
- * answers that come too late.
+ * The cluster's lease is held elsewhere: where the request stands.  A
+ * request that is no longer pending gets -ESTALE, like other answers that
+ * come too late; a pending TRY is never in the cluster's line (-EINVAL:
+ * the bridge got it wrong).
  */
 static int dlease_cluster_wait(struct dlease_lease *lease,
 			       const struct dlease_answer *a)
 {
-	if (lease->ctry)
-		return -EINVAL;
 	if (lease->state != DLEASE_STATE_WAITING || !lease->forwarded)
 		return -ESTALE;
+	if (lease->ctry)
+		return -EINVAL;
 	lease->cluster_place = a->count;
 	lease->wait_until = ns_to_ktime(min_t(u64, a->expires, KTIME_MAX));
 	/* The event names it: from now on it can be found by its id. */
@@ -246,8 +246,6 @@ static int dlease_cluster_apply(struct dlease_lease *lease,
 		lease->cluster_err = -(int)a->error;
 		lease->denied = true;
 		dlease_kill(lease, 0);
-		if (lease->waiter)
-			wake_up_process(lease->waiter);
 		return 1;
 	case DLEASE_BRIDGE_RESULT_RENEWED:
 		if (!held || !lease->renewing)
@@ -393,8 +391,6 @@ static bool dlease_cluster_orphan(struct dlease_lease *lease, u32 gen)
 	if (lease->state == DLEASE_STATE_WAITING && lease->forwarded) {
 		lease->cluster_err = -ENOLINK;
 		dlease_kill(lease, 0);
-		if (lease->waiter)
-			wake_up_process(lease->waiter);
 		return true;
 	}
 	/* A held lease runs out at its deadline: it cannot be renewed. */

@@ -221,15 +221,18 @@ void dlease_unlink(struct dlease_lease *lease, u32 event)
  * @lease: it, its resource locked
  * @event: the event that tells the holder why (DLEASE_EV_*), or 0
  *
- * Unlinks it and grants the next waiters.  The caller then cancels the
- * timer (unless it is the timer) and drops the live reference, after
- * unlocking.
+ * Unlinks it, wakes its acquirer if one is blocked on it (a request
+ * ended by the bridge, by a release of its id, or granted too late) and
+ * grants the next waiters.  The caller then cancels the timer (unless it
+ * is the timer) and drops the live reference, after unlocking.
  */
 void dlease_kill(struct dlease_lease *lease, u32 event)
 {
 	struct dlease_resource *res = lease->res;
 
 	dlease_unlink(lease, event);
+	if (lease->waiter)
+		wake_up_process(lease->waiter);
 	dlease_grant_waiters(res);
 	dlease_resource_unhash_if_idle(res);
 }
@@ -285,11 +288,9 @@ static int dlease_end(struct dlease_lease *lease)
 
 	spin_lock_bh(&res->lock);
 	live = lease->state != DLEASE_STATE_DEAD;
+	/* A blocked acquirer whose id got out (cluster WAIT) hears ESTALE. */
 	if (live)
 		dlease_kill(lease, 0);
-	/* A blocked acquirer whose id got out (cluster WAIT) hears ESTALE. */
-	if (live && lease->waiter)
-		wake_up_process(lease->waiter);
 	spin_unlock_bh(&res->lock);
 	if (!live)
 		return -ESTALE;

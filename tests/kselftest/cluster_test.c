@@ -287,6 +287,28 @@ TEST_F(cl, grant_carries_the_cluster_token_and_expiry)
 	EXPECT_EQ(DLEASE_BRIDGE_OP_RELEASE, r.op);
 }
 
+/*
+ * A grant that ends before the margin is of no use: the blocked acquirer
+ * fails at once with ETIMEDOUT (it used to sleep on until a signal).
+ */
+TEST_F(cl, grant_too_late_fails_the_acquirer_at_once)
+{
+	struct outcome o;
+	struct request r;
+	int rfd;
+	pid_t pid;
+
+	pid = acquire_in_child("c-late", 0, 0, &rfd);
+	ASSERT_LE(0, pid);
+	ASSERT_EQ(0, next_request(&self->bridge, &r, 2000));
+	ASSERT_EQ(0, answer(&self->bridge, r.req, DLEASE_BRIDGE_RESULT_GRANT,
+			    7, now_ns() + MARGIN / 2, 0));
+	ASSERT_EQ(0, outcome_of(rfd, &o, 2000));
+	EXPECT_EQ(-ETIMEDOUT, o.err);
+	close(rfd);
+	stop(pid);
+}
+
 /* Only the head of the local queue is forwarded, one at a time. */
 TEST_F(cl, only_the_head_is_forwarded)
 {
@@ -757,6 +779,15 @@ TEST_F(cl, wait_is_checked)
 	EXPECT_STREQ("a wait needs count and expires", self->bridge.extack);
 	EXPECT_EQ(-EINVAL, wait_answer(&self->bridge, 1, 0, now_ns() + SEC));
 	EXPECT_STREQ("places in the cluster's line start at 1",
+		     self->bridge.extack);
+	EXPECT_NE(0, self->bridge.bad_attr);
+	nl_msg_init(&m, self->bridge.family, DLEASE_CMD_BRIDGE_ANSWER, 0);
+	nl_put_u64(&m, DLEASE_A_BRIDGE_REQ, 1);
+	nl_put_u32(&m, DLEASE_A_BRIDGE_RESULT, DLEASE_BRIDGE_RESULT_WAIT);
+	nl_put_u32(&m, DLEASE_A_BRIDGE_COUNT, 1);
+	nl_put_u64(&m, DLEASE_A_BRIDGE_EXPIRES, 0);
+	EXPECT_EQ(-EINVAL, nl_talk(&self->bridge, &m, NULL, NULL));
+	EXPECT_STREQ("a wait needs the expected grant time",
 		     self->bridge.extack);
 	EXPECT_NE(0, self->bridge.bad_attr);
 

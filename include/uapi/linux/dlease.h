@@ -144,9 +144,11 @@
  *
  * DLEASE_IOC_RELEASE (struct dlease_release, in)
  *	Gives up a held lease, or cancels a queued asynchronous request, or
- *	a waiting cluster request whose id a DLEASE_EV_WAIT told (its
- *	blocked DLEASE_IOC_ACQUIRE then fails with ESTALE), and grants the
- *	next waiters.
+ *	a waiting cluster request once the bridge told it to wait (its id is
+ *	then known: from DLEASE_EV_WAIT if the session asked for it, and to
+ *	lease-get, dumps and revoke either way; its blocked
+ *	DLEASE_IOC_ACQUIRE then fails with ESTALE), and grants the next
+ *	waiters.
  *	Errors: EFAULT; EINVAL; ENOENT; ESTALE.
  *
  * DLEASE_IOC_QUERY (struct dlease_query, in/out)
@@ -163,7 +165,10 @@
  *	1 << DLEASE_EV_*, at most DLEASE_EV_MASK_ALL) and returns the
  *	previous mask.  A new session queues DLEASE_EV_MASK_DEFAULT: every
  *	type but DLEASE_EV_WAIT, which came later, so that readers written
- *	before it never see a type they do not know.
+ *	before it never see a type they do not know.  DLEASE_EV_MASK_ALL
+ *	grows with new types: to ask for every type, AND it with the
+ *	module's DLEASE_IOC_INFO event_mask (an older module refuses bits it
+ *	does not know with EINVAL).
  *	DLEASE_EV_OVERFLOW cannot be masked.
  *	Errors: EFAULT; EINVAL (unknown event bit, reserved).
  *
