@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ballot.h"
 #include "cluster_tap.h"
 #include "proto.h"
 #include "statefile.h"
@@ -247,17 +248,70 @@ static void test_release_yields_to_waiter(void)
 	shutdown_all();
 }
 
-/* Pops every output of @core; returns how many sent a @type to @node. */
-static int sent_to(struct dl_core *core, uint8_t type, uint32_t node)
+/*
+ * Pops every output of @core; returns how many sent a @type to @node and
+ * copies the first of them to @first (if not NULL).
+ */
+static int sent_msg(struct dl_core *core, uint8_t type, uint32_t node,
+		    struct dl_msg *first)
 {
 	struct dl_output out;
 	int n = 0;
 
 	while (dl_core_pop(core, &out))
 		if (out.type == DL_OUT_SEND && out.msg.type == type &&
-		    out.node == node)
-			n++;
+		    out.node == node && !n++ && first)
+			*first = out.msg;
 	return n;
+}
+
+static int sent_to(struct dl_core *core, uint8_t type, uint32_t node)
+{
+	return sent_msg(core, type, node, NULL);
+}
+
+/*
+ * Node 1's new value is refused by nodes 2 and 3 (a quorum): node 1
+ * withdraws it, under the same ballot, with the same token. A NACK that
+ * carries the value itself answers the late PREPARE and does not count.
+ */
+static void test_refused_value_withdrawn(void)
+{
+	struct dl_msg prep, acc, m, w;
+	int i;
+
+	boot();
+	dl_core_acquire(cores[0], T0, "x", 1, 500 * MS, 0);
+	TAP_OK(sent_msg(cores[0], DL_MSG_PREPARE, 2, &prep) == 1,
+	       "acquire sends PREPARE");
+	m = prep;
+	m.type = DL_MSG_PROMISE;
+	dl_core_receive(cores[0], T0 + MS, 2, &m);
+	TAP_OK(sent_msg(cores[0], DL_MSG_ACCEPT, 2, &acc) == 1 &&
+	       acc.lease.owner == 1 && !acc.lease.flags,
+	       "two promises: ACCEPT of a new value");
+	/* node 2 took our value: its NACK answers the PREPARE, late */
+	for (i = 0; i < 3; i++) {
+		m = acc;
+		m.type = DL_MSG_NACK;
+		if (i)
+			m.lease = (struct dl_lease){ 0 };
+		m.accepted = (struct dl_ballot){ .time = acc.ballot.time + MS,
+						 .node = 3 };
+		dl_core_receive(cores[0], T0 + 2 * MS, i == 1 ? 3 : 2, &m);
+		if (i == 1)
+			TAP_OK(sent_to(cores[0], DL_MSG_ACCEPT, 2) == 0,
+			       "a NACK from an acceptor holding our value is "
+			       "not a refusal of the ACCEPT");
+	}
+	TAP_OK(sent_msg(cores[0], DL_MSG_ACCEPT, 2, &w) == 1 &&
+	       (w.lease.flags & DL_LEASE_UNCHOSEN) &&
+	       (w.lease.flags & DL_LEASE_RELEASED) &&
+	       !(w.lease.flags & DL_LEASE_WAS_HELD) &&
+	       w.lease.token == acc.lease.token &&
+	       !dl_ballot_cmp(&w.ballot, &acc.ballot),
+	       "refused by a quorum: the value is withdrawn under its ballot");
+	shutdown_all();
 }
 
 /*
@@ -425,6 +479,7 @@ int main(void)
 	test_release_under_older_ballot();
 	test_release_yields_to_waiter();
 	test_unchosen_withdrawn();
+	test_refused_value_withdrawn();
 	test_minority();
 	test_quiet_and_tokens();
 	test_config();

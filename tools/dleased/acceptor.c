@@ -207,6 +207,9 @@ static bool dl_acc_is_release(const struct dl_acc *acc, uint32_t from,
 	 * the very one accepted here, by its ballot, as the token alone may
 	 * come back in a later proposal of the same node.
 	 */
+#ifdef DL_MUTATION_UNCHOSEN_ANY_BALLOT
+	return msg->lease.flags & DL_LEASE_UNCHOSEN;
+#endif
 	return (msg->lease.flags & DL_LEASE_UNCHOSEN) &&
 	       !dl_ballot_cmp(&msg->ballot, &acc->accepted);
 }

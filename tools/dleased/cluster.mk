@@ -34,7 +34,7 @@ CLUSTER_LIB	:= $(CLUSTER_OUT)/libdlproto.a
 SIM_SRCS	:= $(wildcard tests/sim/*.c)
 SIM_HDRS	:= $(wildcard tests/sim/*.h)
 SIM_BIN		:= $(CLUSTER_OUT)/dlsim
-CLUSTER_MUTATIONS := QUORUM_ONE NO_EPSILON SHORTEN_RENEW
+CLUSTER_MUTATIONS := QUORUM_ONE NO_EPSILON SHORTEN_RENEW UNCHOSEN_ANY_BALLOT
 SIM_MUT_BINS	:= $(foreach m,$(CLUSTER_MUTATIONS),$(CLUSTER_OUT)/dlsim-$(m))
 
 UNIT_SRCS	:= $(wildcard tests/unit/cluster_test_*.c)

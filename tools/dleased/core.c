@@ -246,6 +246,12 @@ struct dl_core *dl_core_create(const struct dl_config *cfg, uint64_t now,
 #endif
 	core->quiet_until = now + cfg->max_lease_ns + 2 * cfg->epsilon_ns +
 			    cfg->msg_timeout_ns;
+	/*
+	 * An earlier run of this node may have made ballots up to epsilon
+	 * ahead of its clock (just above another node's); ours start above
+	 * them, or a reused ballot could tie two values (dl_value_cmp()).
+	 */
+	core->ballot_floor = now + cfg->epsilon_ns + cfg->msg_timeout_ns;
 	core->hwm = cfg->token_hwm;
 	core->rng = seed | 1;
 	return core;

@@ -47,6 +47,7 @@ struct dl_prop {
 	uint64_t break_token;	/* client already told about waiters */
 	uint64_t woken_token;	/* a WAKE said this token was released */
 	uint64_t yield_until;	/* released to waiters: do not race them */
+	bool woken_in_round;	/* a WAKE came while this round ran */
 	uint32_t phases;
 	uint32_t acks;		/* bitmask by node index */
 	uint32_t nacks;
@@ -88,6 +89,7 @@ struct dl_core {
 	struct dl_config cfg;
 	uint32_t quorum;
 	uint64_t quiet_until;	/* restart silence of the acceptor */
+	uint64_t ballot_floor;	/* above every ballot of an earlier run */
 	uint64_t hwm;		/* reserved and persisted token high-water */
 	uint64_t rng;
 	uint32_t n_res;

@@ -90,9 +90,12 @@ static void dl_prop_prepare(struct dl_core *core, struct dl_res *res,
 {
 	struct dl_prop *prop = &res->prop;
 
-	dl_ballot_next(&prop->ballot, now, core->cfg.self, &res->highest);
+	dl_ballot_next(&prop->ballot,
+		       now > core->ballot_floor ? now : core->ballot_floor,
+		       core->cfg.self, &res->highest);
 	res->highest = prop->ballot;
 	dl_prop_clear_round(prop);
+	prop->woken_in_round = false;
 	prop->phase = DL_PH_PREPARE;
 	prop->fast_renew = false;
 	prop->round_start = now;
@@ -141,8 +144,14 @@ static void dl_prop_wait(struct dl_core *core, struct dl_res *res,
 	prop->phase = DL_PH_NONE;
 	prop->retry_at = prop->holder_expiry + dl_safety_margin(core) +
 			 pos * slot + dl_random(core, slot / 2);
-	if (prop->retry_at <= now)
-		prop->retry_at = now + 1 + dl_random(core, slot / 2);
+	/*
+	 * Woken while this round ran: what it read may be the lease just
+	 * released or withdrawn (the release killed its token only if it was
+	 * granted), so look again soon rather than sleep it out.
+	 */
+	if (prop->woken_in_round || prop->retry_at <= now)
+		prop->retry_at = now + 1 + dl_random(core, slot / 8);
+	prop->woken_in_round = false;
 	out.msg.name_len = res->name_len;
 	memcpy(out.msg.name, res->name, res->name_len);
 	out.position = pos;
@@ -295,11 +304,12 @@ static void dl_prop_accepted(struct dl_core *core, struct dl_res *res,
 }
 
 /*
- * A quorum refused our new value: it was not chosen, and as no node ever
- * proposes another's value, it never will be. Where a minority accepted
- * it, it looks like a live lease to the next reader, which would wait for
- * it to run out (two woken waiters racing each leave such a value behind
- * for the other): withdraw it (DL_LEASE_UNCHOSEN).
+ * A quorum refused our new value, and the round is over: it was never
+ * granted, and no client uses it (only we write values we own under our
+ * ballot, and a failed round's late replies are dropped). Where a
+ * minority accepted it, it looks like a live lease to the next reader,
+ * which would wait for it to run out (two woken waiters racing each leave
+ * such a value behind for the other): withdraw it (DL_LEASE_UNCHOSEN).
  */
 static void dl_prop_unchosen(struct dl_core *core, struct dl_res *res,
 			     uint64_t now)
@@ -319,6 +329,17 @@ static void dl_prop_nack(struct dl_core *core, struct dl_res *res,
 	struct dl_prop *prop = &res->prop;
 
 	if (prop->phase == DL_PH_NONE || (prop->nacks & bit))
+		return;
+	/*
+	 * Replies are matched by ballot only: in the ACCEPT phase, a NACK
+	 * from an acceptor that took our value (its ACCEPTED counted, or the
+	 * value in the NACK) answers our late PREPARE, not the ACCEPT.
+	 */
+	if (prop->phase == DL_PH_ACCEPT &&
+	    ((prop->acks & bit) ||
+	     (msg->lease.owner == core->cfg.self &&
+	      msg->lease.token == prop->proposal.token &&
+	      msg->lease.vseq == prop->proposal.vseq)))
 		return;
 	if (dl_ballot_cmp(&msg->accepted, &res->highest) > 0)
 		res->highest = msg->accepted;
@@ -345,10 +366,13 @@ static void dl_prop_wake(struct dl_core *core, struct dl_res *res,
 	/*
 	 * A round in progress decides with the woken token dead: its quorum
 	 * may have answered before the release, and the WAKE, which goes to
-	 * the head waiter only, must not be lost to it.
+	 * the head waiter only, must not be lost to it. Should the round
+	 * still end in a wait, it looks again soon (dl_prop_wait()).
 	 */
-	if (prop->phase != DL_PH_NONE)
+	if (prop->phase != DL_PH_NONE) {
+		prop->woken_in_round = true;
 		return;
+	}
 	dl_prop_prepare(core, res, now);
 }
 

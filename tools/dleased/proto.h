@@ -60,12 +60,14 @@ struct dl_ballot {
 #define DL_LEASE_WAS_HELD	0x02
 /*
  * With RELEASED, from the value's own proposer: a quorum refused the
- * ACCEPT, so the value was not chosen and never will be (no node proposes
- * another node's value). Acceptors that still hold exactly it (same owner,
- * token and accepted ballot) mark it released whatever they promised
- * since, and wake their head waiter: a waiter whose round read it would
- * otherwise wait for a lease nobody holds. Its token may be proposed
- * again, so a WAKE for it does not kill the token as WAS_HELD does.
+ * ACCEPT, the round failed, so the value was never granted and no client
+ * uses it (no node proposes another node's value, and late replies of a
+ * failed round are dropped). Acceptors that still hold exactly it (same
+ * owner, token and accepted ballot) mark it released whatever they
+ * promised since, and wake their head waiter: a waiter whose round read
+ * it would otherwise wait for a lease nobody holds. Its token may be
+ * proposed again, so a WAKE for it does not kill the token as WAS_HELD
+ * does.
  */
 #define DL_LEASE_UNCHOSEN	0x04
 #define DL_LEASE_FLAGS		(DL_LEASE_RELEASED | DL_LEASE_WAS_HELD | \
