@@ -104,6 +104,7 @@ struct holder {
 	int early_signal;
 	uint32_t lost_type;
 	bool lost;
+	int renew_error;
 };
 
 int holder_signals(struct holder *h, bool with_children);

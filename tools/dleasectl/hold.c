@@ -65,10 +65,15 @@ static void on_keeper_event(struct dlease_keeper *k,
 		return;
 	if (dlease_event_is_loss(ev)) {
 		holder_lost(h, ev->type, ev->token);
-	} else if (ev->type == DLEASE_EV_RENEW_ERROR) {
+	} else if (ev->type == DLEASE_EV_RENEW_ERROR &&
+		   ev->error != h->renew_error) {
+		/* once per error until a renewal succeeds: retries are fast */
+		h->renew_error = ev->error;
 		fprintf(stderr, "%s: renewing '%s': %s (retrying)\n", prog,
 			dlease_lease_name(h->lease),
 			dlease_strerror(ev->error));
+	} else if (ev->type == DLEASE_EV_RENEWED) {
+		h->renew_error = 0;
 	}
 }
 
