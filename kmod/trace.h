@@ -12,6 +12,8 @@
  *   dlease:dlease_break     someone queued behind a held lease
  *   dlease:dlease_wait      the cluster bridge told a waiting cluster
  *                           request its place in the cluster's line
+ *                           (own fields: netns, session, id, place,
+ *                           wait_until_ns: CLOCK_MONOTONIC, name)
  *   dlease:dlease_released  a lease was released or a request left its
  *                           queue (cancelled, timed out, interrupted,
  *                           session closed)
@@ -31,6 +33,17 @@
 #include <net/net_namespace.h>
 
 #include "dlease.h"
+
+#ifndef DLEASE_TRACE_HELPERS
+#define DLEASE_TRACE_HELPERS
+/* The resource's name, NUL-terminated, into a dynamic array of len + 1. */
+static inline void dlease_trace_name(char *dst,
+				     const struct dlease_lease *lease)
+{
+	memcpy(dst, lease->res->name, lease->res->key.len);
+	dst[lease->res->key.len] = 0;
+}
+#endif
 
 DECLARE_EVENT_CLASS(dlease_lease_class,
 	TP_PROTO(const struct dlease_lease *lease),
@@ -55,9 +68,7 @@ DECLARE_EVENT_CLASS(dlease_lease_class,
 		__entry->wait_ns = lease->granted_at ?
 			ktime_to_ns(ktime_sub(lease->granted_at,
 					      lease->queued_at)) : 0;
-		memcpy(__get_dynamic_array(name), lease->res->name,
-		       lease->res->key.len);
-		((char *)__get_dynamic_array(name))[lease->res->key.len] = 0;
+		dlease_trace_name(__get_dynamic_array(name), lease);
 	),
 	TP_printk("netns=%u session=%llu id=%llu name=%s mode=%s token=%llu waiters=%u wait_ns=%llu",
 		  __entry->netns, __entry->session, __entry->id,
@@ -78,8 +89,32 @@ DLEASE_TRACE_EVENT(late);
 DLEASE_TRACE_EVENT(expired);
 DLEASE_TRACE_EVENT(revoked);
 DLEASE_TRACE_EVENT(break);
-DLEASE_TRACE_EVENT(wait);
 DLEASE_TRACE_EVENT(released);
+
+TRACE_EVENT(dlease_wait,
+	TP_PROTO(const struct dlease_lease *lease),
+	TP_ARGS(lease),
+	TP_STRUCT__entry(
+		__field(u32, netns)
+		__field(u64, session)
+		__field(u64, id)
+		__field(u32, place)
+		__field(u64, wait_until_ns)
+		__dynamic_array(char, name, lease->res->key.len + 1)
+	),
+	TP_fast_assign(
+		__entry->netns = lease->sess->net->ns.inum;
+		__entry->session = lease->sess->id;
+		__entry->id = lease->id;
+		__entry->place = lease->cluster_place;
+		__entry->wait_until_ns = ktime_to_ns(lease->wait_until);
+		dlease_trace_name(__get_dynamic_array(name), lease);
+	),
+	TP_printk("netns=%u session=%llu id=%llu name=%s place=%u wait_until_ns=%llu",
+		  __entry->netns, __entry->session, __entry->id,
+		  (char *)__get_dynamic_array(name), __entry->place,
+		  __entry->wait_until_ns)
+);
 
 #endif /* _DLEASE_TRACE_H */
 

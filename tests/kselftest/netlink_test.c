@@ -789,7 +789,7 @@ TEST_F(nl, tracepoints_for_every_transition)
 {
 	static const char *const events[] = {
 		"queued", "granted", "renewed", "late", "expired", "revoked",
-		"break", "released",
+		"break", "wait", "released",
 	};
 	struct dlease_acquire a;
 	char path[128], buf[65536];
@@ -802,6 +802,11 @@ TEST_F(nl, tracepoints_for_every_transition)
 			 events[i]);
 		EXPECT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 	}
+	/* the cluster's wait carries where the request stands */
+	ASSERT_EQ(0, read_file(TRACEFS "/events/dlease/dlease_wait/format",
+			       buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "u32 place;"));
+	EXPECT_NE(NULL, strstr(buf, "u64 wait_until_ns;"));
 	ASSERT_EQ(0, dl_write_uint(TRACEFS "/events/dlease/dlease_granted/enable",
 				1));
 	ASSERT_EQ(0, dl_write_uint(TRACEFS "/tracing_on", 1));
