@@ -36,6 +36,14 @@
 
 #ifndef DLEASE_TRACE_HELPERS
 #define DLEASE_TRACE_HELPERS
+/* Who the event is about: netns, session and id, every event's first. */
+#define DLEASE_TP_WHO_ASSIGN(lease)					\
+	do {								\
+		__entry->netns = (lease)->sess->net->ns.inum;		\
+		__entry->session = (lease)->sess->id;			\
+		__entry->id = (lease)->id;				\
+	} while (0)
+
 /* The resource's name, NUL-terminated, into a dynamic array of len + 1. */
 static inline void dlease_trace_name(char *dst,
 				     const struct dlease_lease *lease)
@@ -59,9 +67,7 @@ DECLARE_EVENT_CLASS(dlease_lease_class,
 		__dynamic_array(char, name, lease->res->key.len + 1)
 	),
 	TP_fast_assign(
-		__entry->netns = lease->sess->net->ns.inum;
-		__entry->session = lease->sess->id;
-		__entry->id = lease->id;
+		DLEASE_TP_WHO_ASSIGN(lease);
 		__entry->token = lease->token;
 		__entry->mode = lease->mode;
 		__entry->waiters = lease->res->nwaiters;
@@ -103,9 +109,7 @@ TRACE_EVENT(dlease_wait,
 		__dynamic_array(char, name, lease->res->key.len + 1)
 	),
 	TP_fast_assign(
-		__entry->netns = lease->sess->net->ns.inum;
-		__entry->session = lease->sess->id;
-		__entry->id = lease->id;
+		DLEASE_TP_WHO_ASSIGN(lease);
 		__entry->place = lease->cluster_place;
 		__entry->wait_until_ns = ktime_to_ns(lease->wait_until);
 		dlease_trace_name(__get_dynamic_array(name), lease);
