@@ -213,6 +213,16 @@ static void sim_send(struct sim *s, uint32_t node, const struct dl_output *o)
 	}
 	chk_trace(s, TR_SEND, node, dst, 0, o->msg.type, o->msg.ballot.time);
 	sim_transmit(s, node, dst, buf, (uint16_t)len);
+	/*
+	 * A resend sealed anew, which the replay window cannot tell from a
+	 * new packet: the core itself sees the message twice (the copies
+	 * sim_transmit() makes are the same bytes, which the wire drops).
+	 */
+	if (sim_rand(s, 1000) < s->p.dup_pct_x10) {
+		len = dl_wire_seal(&n->wire, &o->msg, buf, sizeof(buf));
+		if (len > 0)
+			sim_transmit(s, node, dst, buf, (uint16_t)len);
+	}
 }
 
 /**
