@@ -80,6 +80,23 @@ static void shutdown_all(void)
 		dl_core_destroy(cores[i]);
 }
 
+/*
+ * Fresh cluster: node 1 holds @name from T0, node 2 asks for it at
+ * T0 + 10 ms and queues. Returns node 1's token.
+ */
+static uint64_t hold_and_queue(const char *name)
+{
+	uint64_t token;
+
+	boot();
+	dl_core_acquire(cores[0], T0, name, 1, 500 * MS, 0);
+	settle(T0);
+	token = last[0].token;
+	dl_core_acquire(cores[1], T0 + 10 * MS, name, 1, 500 * MS, 0);
+	settle(T0 + 10 * MS);
+	return token;
+}
+
 static void test_grant_renew_release(void)
 {
 	uint64_t token;
@@ -129,12 +146,7 @@ static void test_wake_races_release(void)
 			       .name = "w" };
 	uint64_t token;
 
-	boot();
-	dl_core_acquire(cores[0], T0, "w", 1, 500 * MS, 0);
-	settle(T0);
-	token = last[0].token;
-	dl_core_acquire(cores[1], T0 + 10 * MS, "w", 1, 500 * MS, 0);
-	settle(T0 + 10 * MS);
+	token = hold_and_queue("w");
 	TAP_OK(last[1].type == DL_OUT_WAIT, "second node waits in line");
 	cut[1] = cut[2] = true;
 	dl_core_release(cores[0], T0 + 20 * MS, "w", 1);
@@ -156,12 +168,7 @@ static void test_wake_races_release(void)
 	 * The cancel of an acquire (no WAS_HELD) does not kill its token: a
 	 * later proposal may reuse a token that was never chosen.
 	 */
-	boot();
-	dl_core_acquire(cores[0], T0, "w", 1, 500 * MS, 0);
-	settle(T0);
-	token = last[0].token;
-	dl_core_acquire(cores[1], T0 + 10 * MS, "w", 1, 500 * MS, 0);
-	settle(T0 + 10 * MS);
+	token = hold_and_queue("w");
 	cut[0] = true;
 	wake.lease.flags = DL_LEASE_RELEASED;
 	dl_core_receive(cores[1], T0 + 21 * MS, 1, &wake);
@@ -183,12 +190,7 @@ static void test_release_under_older_ballot(void)
 	uint64_t token;
 	int i;
 
-	boot();
-	dl_core_acquire(cores[0], T0, "o", 1, 500 * MS, 0);
-	settle(T0);
-	token = last[0].token;
-	dl_core_acquire(cores[1], T0 + 10 * MS, "o", 1, 500 * MS, 0);
-	settle(T0 + 10 * MS);
+	token = hold_and_queue("o");
 	TAP_OK(last[1].type == DL_OUT_WAIT, "waiter queued behind the holder");
 	dl_core_release(cores[0], T0 + 20 * MS, "o", 1);
 	settle(T0 + 20 * MS);
