@@ -39,13 +39,19 @@ FIXTURE_SETUP(cl)
 		TH_LOG("register: %s", self->bridge.extack);
 }
 
-FIXTURE_TEARDOWN(cl)
+/* Sets the namespace's bridge-timeout (config-set, needs admin). */
+static int set_bridge_timeout(struct nl *admin, uint64_t ns)
 {
 	struct nl_msg m;
 
-	nl_msg_init(&m, self->admin.family, DLEASE_CMD_CONFIG_SET, 0);
-	nl_put_u64(&m, DLEASE_A_CONFIG_BRIDGE_TIMEOUT, SEC);
-	nl_talk(&self->admin, &m, NULL, NULL);
+	nl_msg_init(&m, admin->family, DLEASE_CMD_CONFIG_SET, 0);
+	nl_put_u64(&m, DLEASE_A_CONFIG_BRIDGE_TIMEOUT, ns);
+	return nl_talk(admin, &m, NULL, NULL);
+}
+
+FIXTURE_TEARDOWN(cl)
+{
+	set_bridge_timeout(&self->admin, SEC);
 	close(self->bridge.fd);
 	close(self->admin.fd);
 	close(self->fd);
@@ -354,14 +360,11 @@ TEST_F(cl, try_asks_once_and_waits_a_bounded_time)
 {
 	struct dlease_acquire a;
 	struct request r;
-	struct nl_msg m;
 	uint64_t t0;
 	int rfd;
 	pid_t pid;
 
-	nl_msg_init(&m, self->admin.family, DLEASE_CMD_CONFIG_SET, 0);
-	nl_put_u64(&m, DLEASE_A_CONFIG_BRIDGE_TIMEOUT, 100 * MS);
-	ASSERT_EQ(0, nl_talk(&self->admin, &m, NULL, NULL));
+	ASSERT_EQ(0, set_bridge_timeout(&self->admin, 100 * MS));
 
 	/* Denied at once by the cluster. */
 	pid = acquire_in_child("c-try", DLEASE_ACQ_TRY, 0, &rfd);
@@ -465,13 +468,10 @@ TEST_F(cl, renewal_without_answer_times_out_and_changes_nothing)
 	pid_t br = auto_bridge(&self->bridge, 3 * SEC, 0, false);
 	struct dlease_acquire a;
 	struct dlease_query q;
-	struct nl_msg m;
 	uint64_t t0;
 
 	ASSERT_LE(0, br);
-	nl_msg_init(&m, self->admin.family, DLEASE_CMD_CONFIG_SET, 0);
-	nl_put_u64(&m, DLEASE_A_CONFIG_BRIDGE_TIMEOUT, 100 * MS);
-	ASSERT_EQ(0, nl_talk(&self->admin, &m, NULL, NULL));
+	ASSERT_EQ(0, set_bridge_timeout(&self->admin, 100 * MS));
 	ASSERT_EQ(0, take(self->fd, "c-silent", &a));
 	t0 = now_ns();
 	EXPECT_EQ(-ETIMEDOUT, dl_renew(self->fd, a.lease_id, 0, NULL));
@@ -487,13 +487,10 @@ TEST_F(cl, renewal_ends_with_the_lease)
 {
 	pid_t br = auto_bridge(&self->bridge, 400 * MS, 0, false);
 	struct dlease_acquire a;
-	struct nl_msg m;
 	uint64_t t0;
 
 	ASSERT_LE(0, br);
-	nl_msg_init(&m, self->admin.family, DLEASE_CMD_CONFIG_SET, 0);
-	nl_put_u64(&m, DLEASE_A_CONFIG_BRIDGE_TIMEOUT, 30 * SEC);
-	ASSERT_EQ(0, nl_talk(&self->admin, &m, NULL, NULL));
+	ASSERT_EQ(0, set_bridge_timeout(&self->admin, 30 * SEC));
 	ASSERT_EQ(0, take(self->fd, "c-runout", &a));
 	t0 = now_ns();
 	EXPECT_EQ(-ESTALE, dl_renew(self->fd, a.lease_id, 0, NULL));
