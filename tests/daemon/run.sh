@@ -10,25 +10,11 @@ set -u
 
 dir=$(dirname "$0")
 build=$1
-passed=0
-failed=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+. "$dir/../tap.sh"
 
 for t in config_test.py cluster_test.py; do
 	[ -f "$dir/$t" ] || continue
-	timeout 300 python3 "$dir/$t" "$build/dleased" "$build/dleased-forge" \
-		>"$log" 2>&1
-	rc=$?
-	cat "$log"
-	p=$(grep -c '^ok ' "$log")
-	f=$(grep -c '^not ok ' "$log")
-	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "not ok - $t exit status $rc"
-		f=1
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
+	tap_run "$t" timeout 300 python3 "$dir/$t" "$build/dleased" \
+		"$build/dleased-forge"
 done
-echo "dleased: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_total dleased

@@ -12,69 +12,37 @@
 #                      SECONDS WORKDIR
 set -u
 
-passed=0
-failed=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-
-# count TAP results of the output in $log
-count_tap() {
-	p=$(grep -c '^ok ' "$log")
-	f=$(grep -c '^not ok ' "$log")
-	passed=$((passed + p))
-	failed=$((failed + f))
-	echo "# $1: $p passed, $f failed"
-}
-
-one() {
-	if [ "$2" -eq 0 ]; then
-		passed=$((passed + 1))
-		echo "ok - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok - $1"
-	fi
-}
+. "$(dirname "$0")/../tap.sh"
 
 run_unit() {
 	for bin in "$@"; do
-		"$bin" >"$log" 2>&1
-		rc=$?
-		cat "$log"
-		count_tap "$(basename "$bin")"
-		[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
-			one "$(basename "$bin") exit status $rc" 1
+		tap_run "$(basename "$bin")" "$bin"
 	done
 }
 
 run_sim() {
-	"$1" "$2" "$3" >"$log" 2>&1
-	rc=$?
-	cat "$log"
-	count_tap "simulator seeds $2"
-	[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
-		one "simulator exit status $rc" 1
+	tap_run "simulator seeds $2" "$1" "$2" "$3"
 }
 
 run_mutation() {
 	for bin in "$@"; do
 		name=$(basename "$bin")
-		"$bin" --expect-fail 1-60 2 >"$log" 2>&1
+		"$bin" --expect-fail 1-60 2 >"$tap_log" 2>&1
 		rc=$?
-		grep -m1 '^# VIOLATION' "$log"
-		one "$name: the checker catches the broken protocol" $rc
+		grep -m1 '^# VIOLATION' "$tap_log"
+		tap_one "$name: the checker catches the broken protocol" $rc
 	done
 }
 
 run_fuzz() {
 	mkdir -p "$4"
 	"$1" -max_total_time="$3" -print_final_stats=1 "$4" "$2" \
-		>"$log" 2>&1
+		>"$tap_log" 2>&1
 	rc=$?
 	grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )' \
-		"$log"
-	[ $rc -eq 0 ] || tail -40 "$log"
-	one "fuzz $(basename "$1") for $3 s: no crash, leak or UB" $rc
+		"$tap_log"
+	[ $rc -eq 0 ] || tail -40 "$tap_log"
+	tap_one "fuzz $(basename "$1") for $3 s: no crash, leak or UB" $rc
 }
 
 mode=$1
@@ -94,5 +62,4 @@ all)
 	;;
 *)	echo "usage: $0 unit|sim|mutation|fuzz|all ..." >&2; exit 2 ;;
 esac
-echo "cluster: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_total cluster
