@@ -103,16 +103,12 @@ if [[ ! -f $src/.version || $(<"$src/.version") != "$version" ]]; then
 	note "fetching and unpacking $package $version"
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	chmod 0755 "$tmp"
-	chown _apt "$tmp" 2>/dev/null || true
-	(cd "$tmp" && apt-get download -q "$package=$version" >&2) ||
+	apt_download "$tmp" "$package=$version" ||
 		die "apt-get download $package=$version failed"
 	rm -rf "$src" "$src.new" "$out"
 	mkdir -p "$src.new"
-	dpkg-deb --fsys-tarfile "$tmp"/"$package"_*.deb |
-		tar -xO --wildcards '*/linux-source-*.tar.xz' |
-		tar -xJ -C "$src.new" --strip-components=1 ||
-		die "unpacking $package failed"
+	unpack_linux_source "$tmp"/"$package"_*.deb "$src.new" \
+		--strip-components=1 || die "unpacking $package failed"
 	rm -rf "$tmp"
 	trap - EXIT
 	[[ -f $src.new/Makefile && -f $src.new/scripts/kconfig/merge_config.sh ]] ||

@@ -48,16 +48,36 @@ apt_depends() {
 	printf '%s\n' "$out"
 }
 
+# apt_download DIR PACKAGE...: 'apt-get download' the packages into the
+# directory DIR; non-zero if that fails.
+apt_download() {
+	local dir=$1
+	shift
+	# _apt must be able to write here, or apt warns and downloads as root.
+	chmod 0755 "$dir"
+	chown _apt "$dir" 2>/dev/null || true
+	(cd "$dir" && apt-get download -q "$@" >&2)
+}
+
+# unpack_linux_source DEB DIR TAR-ARGS...: the kernel tree that Debian's
+# linux-source package DEB holds as one tarball, streamed out and
+# unpacked into DIR with 'tar -xJ TAR-ARGS' (members to keep,
+# --strip-components...). Non-zero if any step fails.
+unpack_linux_source() {
+	local deb=$1 dir=$2
+	shift 2
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO --wildcards '*/linux-source-*.tar.xz' |
+		tar -xJ -C "$dir" "$@"
+}
+
 # apt_fetch_into DIR PACKAGE...: 'apt-get download' the packages in a
 # temporary directory and 'dpkg-deb -x' all of them into DIR.
 apt_fetch_into() {
 	local dest=$1 tmp deb
 	shift
 	tmp=$(mktemp -d)
-	# _apt must be able to write here, or apt warns and downloads as root.
-	chmod 0755 "$tmp"
-	chown _apt "$tmp" 2>/dev/null || true
-	if ! (cd "$tmp" && apt-get download -q "$@" >&2); then
+	if ! apt_download "$tmp" "$@"; then
 		rm -rf "$tmp"
 		die "apt-get download $* failed"
 	fi

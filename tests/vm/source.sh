@@ -42,15 +42,12 @@ if [[ ! -e $stamp ]]; then
 	apt_depends "$package" . >/dev/null # refreshes apt lists if needed
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	chmod 0755 "$tmp"
-	chown _apt "$tmp" 2>/dev/null || true
-	(cd "$tmp" && apt-get download -q "$package" >&2) ||
+	apt_download "$tmp" "$package" ||
 		die "apt-get download $package failed"
 	rm -rf "$src"
-	# The .deb holds one tarball: stream it out, keep only what we need.
-	dpkg-deb --fsys-tarfile "$tmp"/"$package"_*.deb |
-		tar -xO --wildcards '*/linux-source-*.tar.xz' |
-		tar -xJ -C "$base" --wildcards "${members[@]}" ||
+	# keep only what we need
+	unpack_linux_source "$tmp"/"$package"_*.deb "$base" \
+		--wildcards "${members[@]}" ||
 		die "extracting $package failed"
 	[[ -f $src/tools/testing/selftests/kselftest_harness.h ]] ||
 		die "$package has no kselftest_harness.h at the expected place"
