@@ -415,14 +415,7 @@ void dlease_cluster_bridge_gone(struct dlease_net *dn, u32 gen)
 	unsigned long index = 0;
 	bool ended;
 
-	for (;;) {
-		xa_lock_bh(&dn->handles);
-		lease = xa_find(&dn->handles, &index, ULONG_MAX, XA_PRESENT);
-		if (lease)
-			refcount_inc(&lease->ref);
-		xa_unlock_bh(&dn->handles);
-		if (!lease)
-			break;
+	while ((lease = dlease_xa_next_lease(&dn->handles, &index))) {
 		index++;
 		spin_lock_bh(&lease->res->lock);
 		ended = lease->state != DLEASE_STATE_DEAD &&

@@ -241,6 +241,8 @@ struct dlease_resource *dlease_resource_find(struct dlease_net *dn,
 					     const struct dlease_key *key);
 void dlease_resource_unhash_if_idle(struct dlease_resource *res);
 void dlease_resource_put(struct dlease_resource *res);
+struct dlease_lease *dlease_xa_next_lease(struct xarray *xa,
+					  unsigned long *index);
 
 /* lease.c */
 int dlease_lease_init(void);

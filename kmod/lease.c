@@ -767,14 +767,8 @@ void dlease_session_release_all(struct dlease_session *sess)
 	unsigned long index = 0;
 
 	WRITE_ONCE(sess->closing, true);
-	for (;;) {
-		xa_lock_bh(&sess->leases);
-		lease = xa_find(&sess->leases, &index, ULONG_MAX, XA_PRESENT);
-		if (lease)
-			refcount_inc(&lease->ref);
-		xa_unlock_bh(&sess->leases);
-		if (!lease)
-			break;
+	/* each lease leaves the xarray as it ends: look on from its index */
+	while ((lease = dlease_xa_next_lease(&sess->leases, &index))) {
 		dlease_end(lease);
 		dlease_lease_put(lease);
 	}

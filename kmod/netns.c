@@ -267,3 +267,23 @@ void dlease_netns_exit(void)
 {
 	unregister_pernet_subsys(&dlease_net_ops);
 }
+
+/**
+ * dlease_xa_next_lease() - the first lease at or after *@index in @xa
+ * @xa: an xarray of leases (a session's leases, a namespace's handles)
+ * @index: where to look from; set to the lease's index
+ *
+ * Return: the lease with a reference the caller drops, or NULL.
+ */
+struct dlease_lease *dlease_xa_next_lease(struct xarray *xa,
+					  unsigned long *index)
+{
+	struct dlease_lease *lease;
+
+	xa_lock_bh(xa);
+	lease = xa_find(xa, index, ULONG_MAX, XA_PRESENT);
+	if (lease)
+		refcount_inc(&lease->ref);
+	xa_unlock_bh(xa);
+	return lease;
+}
