@@ -32,6 +32,7 @@ struct nl_reply {
 
 int dl_nl_connect(struct nl_sock **sockp, int *family);
 int dl_nl_ack_error(struct nlmsghdr *h, char *extack, size_t size);
+int dl_nl_recv(struct nl_sock *sock, void *buf, int flags);
 struct nl_msg *dl_nl_request(struct dlease_nl *nl, uint8_t cmd, int flags);
 int dl_nl_transact(struct dlease_nl *nl, struct nl_msg *msg,
 		   struct nl_reply *reply);

@@ -136,16 +136,12 @@ static int queue_request(struct dlease_bridge *b, struct nlmsghdr *h)
 static int read_datagram(struct dlease_bridge *b, uint32_t seq, bool *acked,
 			 int *ack_err)
 {
-	int fd = nl_socket_get_fd(b->sock), err = 0, r, len;
+	int err = 0, r, len;
 	struct nlmsghdr *h;
-	ssize_t n;
 
-	n = recv(fd, b->rbuf, NL_RECV_BUF, MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0)
-		return -errno;
-	if (n > NL_RECV_BUF)
-		return -EMSGSIZE;
-	len = (int)n;
+	len = dl_nl_recv(b->sock, b->rbuf, MSG_DONTWAIT);
+	if (len < 0)
+		return len;
 	for (h = b->rbuf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 		if (h->nlmsg_type == NLMSG_ERROR) {
 			if (!seq || h->nlmsg_seq != seq)

@@ -134,17 +134,12 @@ static int queue_event(struct dlease_nl *nl, struct nlmsghdr *h)
 /* Reads one datagram of events into the queue, without waiting. */
 static int fill_queue(struct dlease_nl *nl)
 {
-	int fd = nl_socket_get_fd(nl->ev_sock), err = 0;
 	struct nlmsghdr *h;
-	ssize_t n;
-	int len;
+	int err = 0, len;
 
-	n = recv(fd, nl->rbuf, NL_RECV_BUF, MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0)
-		return -errno;
-	if (n > NL_RECV_BUF)
-		return -EMSGSIZE;
-	len = (int)n;
+	len = dl_nl_recv(nl->ev_sock, nl->rbuf, MSG_DONTWAIT);
+	if (len < 0)
+		return len;
 	for (h = nl->rbuf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
 		if (h->nlmsg_type != nl->family)
 			continue;

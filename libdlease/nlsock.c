@@ -222,10 +222,8 @@ static int handle_datagram(struct dlease_nl *nl, struct nlmsghdr *h, int n,
 int dl_nl_transact(struct dlease_nl *nl, struct nl_msg *msg,
 		   struct nl_reply *reply)
 {
-	int fd = nl_socket_get_fd(nl->sock);
-	int err = 0, done = 0;
+	int err = 0, done = 0, n;
 	uint32_t seq;
-	ssize_t n;
 
 	nl->extack[0] = 0;
 	if (nl_send_auto(nl->sock, msg) < 0) {
@@ -235,18 +233,36 @@ int dl_nl_transact(struct dlease_nl *nl, struct nl_msg *msg,
 	seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	while (!done) {
-		n = recv(fd, nl->rbuf, NL_RECV_BUF, MSG_TRUNC);
-		if (n < 0 && errno == EINTR)
+		n = dl_nl_recv(nl->sock, nl->rbuf, 0);
+		if (n == -EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
-		if (n > NL_RECV_BUF)
-			return -EMSGSIZE;
-		done = handle_datagram(nl, nl->rbuf, (int)n, seq, reply, &err);
+			return n;
+		done = handle_datagram(nl, nl->rbuf, n, seq, reply, &err);
 		if (done < 0)
 			return done;
 	}
 	return err;
+}
+
+/**
+ * dl_nl_recv() - one datagram of a netlink socket
+ * @sock: the socket
+ * @buf: NL_RECV_BUF bytes
+ * @flags: recv() flags (MSG_DONTWAIT not to wait)
+ *
+ * Return: its length, or -errno (-EMSGSIZE if it did not fit in @buf).
+ */
+int dl_nl_recv(struct nl_sock *sock, void *buf, int flags)
+{
+	ssize_t n = recv(nl_socket_get_fd(sock), buf, NL_RECV_BUF,
+			 flags | MSG_TRUNC);
+
+	if (n < 0)
+		return -errno;
+	if (n > NL_RECV_BUF)
+		return -EMSGSIZE;
+	return (int)n;
 }
 
 /**
